@@ -1,0 +1,1 @@
+"""AI Agents: AI customer-service agents over WhatsApp, Telegram and Instagram."""

@@ -1,0 +1,25 @@
+"""The REST API under /api: build_api() returns the FastAPI app Reflex serves beside the UI."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from ai_agents.api.errors import install_error_handlers
+from ai_agents.api.limits import BodySizeLimit
+from ai_agents.api.routes import ROUTERS
+
+
+def build_api(max_body_bytes: int = 1024 * 1024) -> FastAPI:
+    """The API app: routes, error envelope, body size limit, OpenAPI docs at /api/docs."""
+    api = FastAPI(
+        title="AI Agents API",
+        version="1.0",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    install_error_handlers(api)
+    for router in ROUTERS:
+        api.include_router(router)
+    api.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, prefix="/api")
+    return api

@@ -1,0 +1,99 @@
+"""Settings read once from environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "sk-...", "your-secret-key", "xxx"}
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot be used; the message says how to fix it."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the platform, with its default."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    host: str = Field("127.0.0.1", description="Address the server listens on.")
+    port: int = Field(8080, ge=1, le=65535, description="The one port: UI, /api and websocket.")
+    data_dir: Path = Field(Path("data"), description="Folder for the SQLite file and secret key.")
+    database_url: str = Field("", description="SQLAlchemy URL; default SQLite file in data_dir.")
+    secret_key: str = Field("", description="Key for secrets at rest; generated if unset.")
+    api_token: str = Field("", description="Bearer token required by /api when set.")
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    openai_api_key: str = Field("", description="Default LLM key for agents that have none.")
+    openai_base_url: str = Field("", description="Default OpenAI-compatible endpoint.")
+    default_model: str = Field("gpt-4o-mini", description="Model for agents created without one.")
+    max_body_bytes: int = Field(1024 * 1024, description="Largest accepted API request body.")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        """The database URL in use: DATABASE_URL, or the SQLite file under data_dir."""
+        if self.database_url:
+            return _normalise_db_url(self.database_url)
+        return f"sqlite:///{(self.data_dir / 'ai_agents.db').resolve()}"
+
+    @property
+    def is_loopback(self) -> bool:
+        """True when the server only listens on the loopback interface."""
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    def check_exposure(self) -> None:
+        """Refuse to serve an open API on a non-loopback address."""
+        if not self.api_token and not self.is_loopback:
+            raise ConfigError(
+                f"Refusing to listen on {self.host} without API_TOKEN: the API would be open to "
+                "the network. Set one, e.g. `export API_TOKEN=$(python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))')`, or listen on 127.0.0.1 (HOST=127.0.0.1)."
+            )
+        if self.api_token and self.api_token.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ConfigError("API_TOKEN is a placeholder value; set a real random token.")
+
+    def load_secret_key(self) -> str:
+        """SECRET_KEY, or the key kept in data_dir/secret_key (created on first start)."""
+        if self.secret_key:
+            if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 16:
+                raise ConfigError("SECRET_KEY is a placeholder or shorter than 16 characters.")
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key + "\n")
+        path.chmod(0o600)
+        return key
+
+
+def _normalise_db_url(url: str) -> str:
+    """Accept postgres:// and postgresql:// URLs and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_settings(**overrides) -> Settings:
+    """Read the settings from the environment, with explicit overrides (tests)."""
+    return Settings(**overrides)

@@ -1,0 +1,1 @@
+"""Pure domain: stdlib only, imports nothing of ours."""

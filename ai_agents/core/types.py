@@ -1,0 +1,89 @@
+"""Names shared across the platform: channels, roles and the states of things."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ChannelType(StrEnum):
+    """What the customer uses; the plan's `integration_type`."""
+
+    WHATSAPP = "whatsapp"
+    TELEGRAM = "telegram"
+    INSTAGRAM = "instagram"
+
+
+class Provider(StrEnum):
+    """How we talk to a channel; one adapter per provider."""
+
+    TELEGRAM_BOT = "telegram_bot"
+    WHATSAPP_DEVICE = "whatsapp_device"  # linked device by QR code
+    WHATSAPP_CLOUD = "whatsapp_cloud"  # Meta Cloud API
+    INSTAGRAM = "instagram"  # Meta Graph API (page)
+
+
+PROVIDER_CHANNEL = {
+    Provider.TELEGRAM_BOT: ChannelType.TELEGRAM,
+    Provider.WHATSAPP_DEVICE: ChannelType.WHATSAPP,
+    Provider.WHATSAPP_CLOUD: ChannelType.WHATSAPP,
+    Provider.INSTAGRAM: ChannelType.INSTAGRAM,
+}
+
+
+class IntegrationStatus(StrEnum):
+    """Live state of an integration, as its adapter last reported it."""
+
+    STOPPED = "stopped"  # not enabled, or stopped by a person
+    STARTING = "starting"
+    CONNECTED = "connected"  # running and reachable
+    WAITING_QR = "waiting_qr"  # linked device waiting for its QR code to be scanned
+    ERROR = "error"  # enabled but failing; last_error says why
+
+
+class Role(StrEnum):
+    """Who wrote a message in a conversation."""
+
+    USER = "user"  # the customer
+    ASSISTANT = "assistant"  # the AI agent
+    MANAGER = "manager"  # a person from the team
+    SYSTEM = "system"  # automatic texts: away message, follow-up, broadcast
+
+
+class MessageStatus(StrEnum):
+    """Delivery state of a stored message."""
+
+    RECEIVED = "received"
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxStatus(StrEnum):
+    """State of one outgoing send."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class BroadcastStatus(StrEnum):
+    """State of a broadcast campaign."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    COMPLETED_WITH_ERRORS = "completed_with_errors"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class AlertKind(StrEnum):
+    """Why a person should look at something."""
+
+    NEGATIVE_SENTIMENT = "negative_sentiment"
+    ESCALATION = "escalation"
+    LLM_FAILURE = "llm_failure"
+    DELIVERY_FAILURE = "delivery_failure"
+    INTEGRATION_DOWN = "integration_down"

@@ -1,0 +1,37 @@
+"""Encryption of secrets at rest (Fernet, key derived from SECRET_KEY) and masking for display."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken
+
+
+class SecretBox:
+    """Encrypts and decrypts short secrets such as API keys and bot tokens."""
+
+    def __init__(self, secret_key: str) -> None:
+        digest = hashlib.sha256(("ai-agents/secrets/v1:" + secret_key).encode()).digest()
+        self._fernet = Fernet(base64.urlsafe_b64encode(digest))
+
+    def encrypt(self, plaintext: str) -> str:
+        return self._fernet.encrypt(plaintext.encode()).decode()
+
+    def decrypt(self, token: str) -> str:
+        try:
+            return self._fernet.decrypt(token.encode()).decode()
+        except InvalidToken as exc:
+            raise ValueError(
+                "a stored secret cannot be decrypted: SECRET_KEY changed since it was saved"
+            ) from exc
+
+
+def mask_secret(secret: str | None) -> str | None:
+    """Show a secret as its prefix and last four characters: 'sk-...wxyz'."""
+    if not secret:
+        return None
+    if len(secret) <= 8:
+        return "..." + secret[-2:]
+    prefix = secret[:3] if secret.startswith("sk-") else secret[:2]
+    return f"{prefix}...{secret[-4:]}"

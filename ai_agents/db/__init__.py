@@ -1,0 +1,1 @@
+"""Persistence: all tables in models.py, the engine in session.py, queries beside them."""

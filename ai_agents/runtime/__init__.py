@@ -1,0 +1,1 @@
+"""The one wiring point: builds the context and starts and stops the live parts."""

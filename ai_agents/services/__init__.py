@@ -1,0 +1,1 @@
+"""Use cases of the platform; API routes and UI state call these."""

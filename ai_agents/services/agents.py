@@ -1,0 +1,177 @@
+"""Agents: create, read, update, delete; API keys encrypted at rest and shown masked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+from sqlmodel import Session, func, select
+
+from ai_agents.core.errors import FieldProblem, NotFound, ValidationFailed
+from ai_agents.crypto import mask_secret
+from ai_agents.db.models import Agent
+from ai_agents.db.session import session_scope
+from ai_agents.logs import get_logger
+from ai_agents.services.agent_settings import LANGUAGE_CODE, AgentSettings, merge, settings_of
+from ai_agents.services.context import AppContext
+from ai_agents.services.validation import StrictInput
+
+log = get_logger("agents")
+
+URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
+
+
+class AgentFields(StrictInput):
+    """Editable fields of an agent; every one optional (PATCH)."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    model: str | None = Field(None, min_length=1, max_length=200, examples=["gpt-4o-mini"])
+    api_key: str | None = Field(None, max_length=500, description="Write-only; shown masked")
+    base_url: str | None = Field(
+        None, max_length=500, pattern=URL_PATTERN, description="OpenAI-compatible endpoint"
+    )
+    system_prompt: str | None = Field(None, max_length=100_000)
+    temperature: float | None = Field(None, ge=0, le=2)
+    language: str | None = Field(None, pattern=LANGUAGE_CODE, description="Agent's language")
+    is_active: bool | None = None
+
+
+class AgentCreate(AgentFields):
+    """Body of POST /api/agents: the plan's fields plus base_url, temperature, language."""
+
+    name: str = Field(min_length=1, max_length=200, examples=["Support Agent 1"])
+    system_prompt: str = Field("", max_length=100_000)
+    is_active: bool = True
+    settings: AgentSettings | None = None
+
+
+class AgentReplace(AgentCreate):
+    """Body of PUT /api/agents/{id}: the whole agent; an omitted api_key keeps the stored one."""
+
+
+def agent_view(agent: Agent, ctx: AppContext) -> dict[str, Any]:
+    """The public shape of an agent: never the whole key."""
+    key = ctx.box.decrypt(agent.api_key_encrypted) if agent.api_key_encrypted else None
+    return {
+        "id": agent.id,
+        "name": agent.name,
+        "model": agent.model,
+        "api_key": mask_secret(key),
+        "has_api_key": key is not None,
+        "uses_default_api_key": key is None and bool(ctx.settings.openai_api_key),
+        "base_url": agent.base_url,
+        "system_prompt": agent.system_prompt,
+        "temperature": agent.temperature,
+        "language": agent.language,
+        "is_active": agent.is_active,
+        "settings": settings_of(agent.settings).model_dump(mode="json"),
+        "created_at": agent.created_at,
+        "updated_at": agent.updated_at,
+    }
+
+
+NOT_NULLABLE = ("name", "model", "language", "is_active", "system_prompt")
+
+
+def _apply(agent: Agent, fields: AgentFields, ctx: AppContext, *, partial: bool) -> None:
+    """Copy the fields onto the agent: only those sent (PATCH) or all of them (PUT)."""
+    names = fields.model_fields_set if partial else set(AgentFields.model_fields)
+    nulls = [n for n in NOT_NULLABLE if n in names and getattr(fields, n) is None]
+    if partial and nulls:
+        raise ValidationFailed([FieldProblem(n, "cannot be null") for n in nulls])
+    values = fields.model_dump(include=names - {"api_key"})
+    if not partial:
+        values["model"] = fields.model or ctx.settings.default_model
+        values["language"] = fields.language or "en"
+    for name, value in values.items():
+        setattr(agent, name, value)
+    if "api_key" in fields.model_fields_set:
+        agent.api_key_encrypted = ctx.box.encrypt(fields.api_key) if fields.api_key else None
+    agent.updated_at = ctx.clock.now()
+
+
+def create_agent(ctx: AppContext, data: AgentCreate) -> dict[str, Any]:
+    settings = merge(None, data.settings) if data.settings else AgentSettings()
+    agent = Agent(
+        name=data.name,
+        model=data.model or ctx.settings.default_model,
+        base_url=data.base_url,
+        system_prompt=data.system_prompt,
+        temperature=data.temperature,
+        language=data.language or "en",
+        is_active=data.is_active,
+        settings=settings.model_dump(mode="json"),
+        created_at=ctx.clock.now(),
+        updated_at=ctx.clock.now(),
+    )
+    if data.api_key:
+        agent.api_key_encrypted = ctx.box.encrypt(data.api_key)
+    with session_scope(ctx.engine) as session:
+        session.add(agent)
+        session.flush()
+        view = agent_view(agent, ctx)
+    log.info("✅ Agent created: %s", agent.name)
+    return view
+
+
+def load_agent(session: Session, agent_id: int) -> Agent:
+    agent = session.get(Agent, agent_id)
+    if agent is None:
+        raise NotFound(f"agent {agent_id} does not exist", code="AGENT_NOT_FOUND")
+    return agent
+
+
+def get_agent(ctx: AppContext, agent_id: int) -> dict[str, Any]:
+    with session_scope(ctx.engine) as session:
+        return agent_view(load_agent(session, agent_id), ctx)
+
+
+def list_agents(
+    ctx: AppContext, *, limit: int = 100, offset: int = 0, active: bool | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    with session_scope(ctx.engine) as session:
+        query = select(Agent)
+        count = select(func.count()).select_from(Agent)
+        if active is not None:
+            query = query.where(Agent.is_active == active)
+            count = count.where(Agent.is_active == active)
+        rows = session.exec(query.order_by(Agent.id).offset(offset).limit(limit)).all()
+        return [agent_view(a, ctx) for a in rows], session.exec(count).one()
+
+
+def update_agent(ctx: AppContext, agent_id: int, data: AgentFields, *, partial: bool) -> dict:
+    with session_scope(ctx.engine) as session:
+        agent = load_agent(session, agent_id)
+        if isinstance(data, AgentCreate) and data.settings is not None:
+            agent.settings = merge(agent.settings, data.settings).model_dump(mode="json")
+        _apply(agent, data, ctx, partial=partial)
+        session.add(agent)
+        session.flush()
+        log.info("✅ Agent updated: %s", agent.name)
+        return agent_view(agent, ctx)
+
+
+def delete_agent(ctx: AppContext, agent_id: int) -> None:
+    with session_scope(ctx.engine) as session:
+        agent = load_agent(session, agent_id)
+        session.delete(agent)
+    log.info("🗑️ Agent deleted: %s", agent.name)
+
+
+def get_settings(ctx: AppContext, agent_id: int) -> dict[str, Any]:
+    with session_scope(ctx.engine) as session:
+        return settings_of(load_agent(session, agent_id).settings).model_dump(mode="json")
+
+
+def update_settings(ctx: AppContext, agent_id: int, update: AgentSettings) -> dict[str, Any]:
+    """Merge the sections sent into the stored settings; return the full settings."""
+    with session_scope(ctx.engine) as session:
+        agent = load_agent(session, agent_id)
+        merged = merge(agent.settings, update).model_dump(mode="json")
+        agent.settings = merged
+        agent.updated_at = ctx.clock.now()
+        session.add(agent)
+    sections = ", ".join(sorted(update.model_fields_set)) or "no sections"
+    log.info("✅ Agent settings updated: %s (%s)", agent.name, sections)
+    return merged
+

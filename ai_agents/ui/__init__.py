@@ -1,0 +1,1 @@
+"""The browser UI (Reflex): pages, layout and thin State classes over the services."""

@@ -1,0 +1,1 @@
+"""Tests for the pure domain layer (ai_agents.core)."""
