@@ -1,0 +1,27 @@
+"""Secrets at rest: encryption round trip, wrong key, masking."""
+
+from __future__ import annotations
+
+import pytest
+
+from ai_agents.crypto import SecretBox, mask_secret
+
+
+def test_round_trip_and_ciphertext_hides_plaintext():
+    box = SecretBox("key-one-0123456789")
+    token = box.encrypt("sk-live-secret-value")
+    assert "sk-live" not in token and box.decrypt(token) == "sk-live-secret-value"
+
+
+def test_wrong_key_gives_clear_error():
+    token = SecretBox("key-one-0123456789").encrypt("x")
+    with pytest.raises(ValueError, match="SECRET_KEY changed"):
+        SecretBox("key-two-0123456789").decrypt(token)
+
+
+@pytest.mark.parametrize(
+    ("secret", "shown"),
+    [("sk-abcdefghijklwxyz", "sk-...wxyz"), ("123456:ABCDEFGHIJ", "12...GHIJ"), ("short", "...rt"), (None, None)],
+)
+def test_masking(secret, shown):
+    assert mask_secret(secret) == shown
