@@ -1,0 +1,1 @@
+"""Fake servers for tests: real HTTP, driven by the real client libraries."""
