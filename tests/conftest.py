@@ -14,8 +14,12 @@ from ai_agents.api import build_api
 from ai_agents.config import load_settings
 from ai_agents.core.clock import ManualClock
 from ai_agents.logs import LOGGER_NAME
-from ai_agents.runtime.lifespan import platform
+from ai_agents.core.clock import SystemClock
+from ai_agents.core.types import Provider
+from ai_agents.runtime.lifespan import Platform, platform
 from ai_agents.services.context import AppContext
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.telegram_server import FakeTelegram
 from tests.support.postgres import PostgresServer, find_pg_bin
 
 BACKENDS = ["sqlite", "postgres"]
@@ -63,8 +67,48 @@ async def ctx(database_url, tmp_path, clock, settings_overrides) -> AsyncIterato
         secret_key="test-secret-key-0123456789",
         **settings_overrides,
     )
-    async with platform(settings, clock=clock) as context:
-        yield context
+    async with platform(settings, clock=clock) as running:
+        yield running.ctx
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as fake:
+        yield fake
+
+
+FAST_ADAPTERS = {Provider.TELEGRAM_BOT: {"poll_timeout": 1, "retry_base": 0.05}}
+
+
+@pytest.fixture
+async def live(database_url, tmp_path, settings_overrides, fake_openai) -> AsyncIterator[Platform]:
+    """The whole platform on the real clock, its LLM the fake OpenAI server, fast retries."""
+    settings = load_settings(
+        database_url=database_url,
+        data_dir=tmp_path / "data",
+        secret_key="test-secret-key-0123456789",
+        openai_api_key="sk-default-test-key",
+        openai_base_url=fake_openai.base_url + "/v1",
+        retry_base_seconds=0.01,
+        **settings_overrides,
+    )
+    async with platform(
+        settings, clock=SystemClock(), adapter_options=FAST_ADAPTERS, dispatcher_options={"idle_seconds": 0.05}
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+async def live_api(live) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=build_api())
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
 
 
 @pytest.fixture

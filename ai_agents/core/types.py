@@ -52,8 +52,9 @@ class Role(StrEnum):
 class MessageStatus(StrEnum):
     """Delivery state of a stored message."""
 
-    RECEIVED = "received"
-    QUEUED = "queued"
+    RECEIVED = "received"  # stored, not yet handled by the pipeline
+    HANDLED = "handled"  # the pipeline is done with it (replied, or decided not to)
+    QUEUED = "queued"  # outgoing, waiting in the outbox
     SENT = "sent"
     FAILED = "failed"
 

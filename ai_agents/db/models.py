@@ -189,6 +189,7 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_broadcast", "broadcast_id", "status"),
+        Index("ix_outbox_recipient", "integration_id", "recipient", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

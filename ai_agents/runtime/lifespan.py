@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from typing import Any
 
 from ai_agents.config import Settings, load_settings
 from ai_agents.core.clock import Clock, SystemClock
 from ai_agents.crypto import SecretBox
 from ai_agents.db import migrate
 from ai_agents.db.session import make_engine
+from ai_agents.llm import ChatModel, OpenAIChat
 from ai_agents.logs import configure_logging, get_logger
+from ai_agents.runtime.channels import ChannelManager
 from ai_agents.services import context as context_module
 from ai_agents.services.context import AppContext
+from ai_agents.services.outbox import Dispatcher
+from ai_agents.services.pipeline import Pipeline
 
 log = get_logger("runtime")
+
+
+@dataclass
+class Platform:
+    """The running parts, for tests and the lifespan."""
+
+    ctx: AppContext
+    pipeline: Pipeline
+    dispatcher: Dispatcher
+    channels: ChannelManager
 
 
 def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
@@ -31,18 +49,42 @@ def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
 
 
 @asynccontextmanager
-async def platform(settings: Settings | None = None, clock: Clock | None = None) -> AsyncIterator[AppContext]:
+async def platform(
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    *,
+    llm: ChatModel | None = None,
+    adapter_options: dict[str, Any] | None = None,
+    dispatcher_options: dict[str, Any] | None = None,
+) -> AsyncIterator[Platform]:
     """Run the platform for the duration of the block; clean and repeatable (hot reload)."""
     settings = settings or load_settings()
     configure_logging(settings.log_level)
+    os.environ.setdefault("PTB_TIMEDELTA", "1")  # python-telegram-bot: timedelta retry_after
     ctx = build_context(settings, clock)
+    owned_llm = llm is None
+    ctx.llm = llm or OpenAIChat()
+    pipeline = Pipeline(ctx)
+    dispatcher = Dispatcher(ctx, retry_base=settings.retry_base_seconds, **(dispatcher_options or {}))
+    channels = ChannelManager(ctx, pipeline, adapter_options)
+    ctx.channels, ctx.outbox_wakeup = channels, dispatcher.wake
     if not settings.api_token:
         log.warning("⚠️  API_TOKEN is not set: the API is open to anyone on %s", settings.host)
     context_module.set_current(ctx)
-    log.info("✅ Platform started (database: %s)", ctx.engine.dialect.name)
+    dispatch_task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")
     try:
-        yield ctx
+        await channels.start_enabled()
+        resumed = await pipeline.resume()
+        log.info("✅ Platform started (database: %s, conversations resumed: %s)", ctx.engine.dialect.name, resumed)
+        yield Platform(ctx, pipeline, dispatcher, channels)
     finally:
+        await channels.stop_all()
+        await pipeline.stop()
+        dispatch_task.cancel()
+        with suppress(asyncio.CancelledError):
+            await dispatch_task
+        if owned_llm and isinstance(ctx.llm, OpenAIChat):
+            await ctx.llm.close()
         context_module.set_current(None)
         ctx.engine.dispose()
         log.info("👋 Platform stopped")

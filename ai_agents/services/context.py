@@ -11,6 +11,9 @@ from ai_agents.config import Settings
 from ai_agents.core.clock import Clock, SystemClock
 from ai_agents.core.errors import Unavailable
 from ai_agents.crypto import SecretBox
+from ai_agents.llm import ChatModel
+from ai_agents.services.live_updates import LiveUpdates
+from ai_agents.services.ports import ChannelGateway
 
 
 @dataclass
@@ -21,8 +24,17 @@ class AppContext:
     engine: Engine
     box: SecretBox
     clock: Clock = field(default_factory=SystemClock)
-    # Live parts registered by the runtime (channel manager, dispatcher ...), by name.
-    parts: dict[str, Any] = field(default_factory=dict)
+    live: LiveUpdates = field(default_factory=LiveUpdates)
+    # Live parts the runtime wires in once they exist.
+    channels: ChannelGateway | None = None
+    llm: ChatModel | None = None
+    # Wakes the outbox dispatcher when a row is written (set by the runtime).
+    outbox_wakeup: Any = None
+
+    def gateway(self) -> ChannelGateway:
+        if self.channels is None:
+            raise Unavailable("channels are not running in this process")
+        return self.channels
 
 
 _current: AppContext | None = None

@@ -1,5 +1,12 @@
 """The explicit list of API routers, in matching order (the fallback last)."""
 
-from ai_agents.api.routes import agents, fallback, health
+from ai_agents.api.routes import agents, conversations, dashboard, fallback, health, integrations
 
-ROUTERS = [health.router, agents.router, fallback.router]
+ROUTERS = [
+    health.router,
+    agents.router,
+    integrations.router,
+    conversations.router,
+    dashboard.router,
+    fallback.router,
+]

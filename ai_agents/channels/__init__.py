@@ -1,0 +1,1 @@
+"""Channel adapters, one shape (base.py), listed in registry.py."""

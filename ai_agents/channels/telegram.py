@@ -1,0 +1,199 @@
+"""Telegram bots with python-telegram-bot: long polling in the server's event loop, sending."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+from telegram import Bot, Message, Update
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
+
+from ai_agents.channels.base import (
+    AdapterSpec,
+    CredentialsError,
+    Identity,
+    InboundHandler,
+    InboundMessage,
+    SendError,
+    SendResult,
+    StatusHandler,
+)
+from ai_agents.core.retry import backoff_delay, split_text
+from ai_agents.core.types import IntegrationStatus
+from ai_agents.logs import get_logger
+
+log = get_logger("telegram")
+
+DEFAULT_API_ROOT = "https://api.telegram.org"
+MESSAGE_LIMIT = 4096
+MEDIA_KINDS = ("photo", "video", "voice", "audio", "document", "sticker", "location", "contact")
+
+
+def make_bot(spec: AdapterSpec, *, read_timeout: float = 10.0) -> Bot:
+    """A Bot for the spec's token, against api_base_url when set (self-hosted Bot API server)."""
+    root = (spec.config.get("api_base_url") or DEFAULT_API_ROOT).rstrip("/")
+    request = HTTPXRequest(connection_pool_size=16, read_timeout=read_timeout)
+    poll_request = HTTPXRequest(connection_pool_size=2, read_timeout=read_timeout)
+    return Bot(
+        spec.credentials["token"],
+        base_url=f"{root}/bot",
+        base_file_url=f"{root}/file/bot",
+        request=request,
+        get_updates_request=poll_request,
+    )
+
+
+def message_text(message: Message) -> str | None:
+    """The text of a message, its caption, or a marker of what it carries ('[photo]')."""
+    if message.text:
+        return message.text
+    if message.caption:
+        return message.caption
+    for kind in MEDIA_KINDS:
+        if getattr(message, kind, None):
+            return f"[{kind}]"
+    return None
+
+
+class TelegramAdapter:
+    """One bot: polls getUpdates, hands messages to the pipeline, sends replies."""
+
+    def __init__(
+        self,
+        spec: AdapterSpec,
+        on_inbound: InboundHandler,
+        on_status: StatusHandler,
+        *,
+        poll_timeout: int = 25,
+        retry_base: float = 1.0,
+    ) -> None:
+        self.spec = spec
+        self._on_inbound = on_inbound
+        self._on_status = on_status
+        self._poll_timeout = poll_timeout
+        self._retry_base = retry_base
+        self._bot = make_bot(spec, read_timeout=10.0)
+        self._offset: int | None = None
+        self._task: asyncio.Task | None = None
+        self._status = IntegrationStatus.STOPPED
+        self._last_error: str | None = None
+
+    @classmethod
+    async def probe(cls, spec: AdapterSpec) -> Identity:
+        """Check the token with getMe."""
+        bot = make_bot(spec)
+        try:
+            async with bot:
+                me = await bot.get_me()
+        except InvalidToken as exc:
+            raise CredentialsError(f"Telegram rejected the bot token ({exc.message})") from None
+        except TelegramError as exc:
+            raise CredentialsError(f"Telegram could not be reached to check the token: {exc}") from None
+        return Identity(external_id=str(me.id), display_name=f"@{me.username}")
+
+    @property
+    def status(self) -> IntegrationStatus:
+        return self._status
+
+    @property
+    def last_error(self) -> str | None:
+        return self._last_error
+
+    async def start(self) -> None:
+        if self._task is None or self._task.done():
+            await self._set_status(IntegrationStatus.STARTING, None)
+            self._task = asyncio.create_task(self._poll_forever(), name=f"telegram-{self.spec.integration_id}")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        try:
+            await self._bot.shutdown()
+        except TelegramError:
+            pass
+        await self._set_status(IntegrationStatus.STOPPED, None)
+
+    async def send_text(self, recipient: str, text: str) -> SendResult:
+        message_id = None
+        try:
+            for piece in split_text(text, MESSAGE_LIMIT):
+                sent = await self._bot.send_message(chat_id=recipient, text=piece)
+                message_id = message_id or f"{recipient}:{sent.message_id}"
+        except RetryAfter as exc:
+            seconds = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else exc.retry_after
+            raise SendError(f"Telegram rate limit: retry after {seconds}s", transient=True, retry_after=float(seconds)) from None
+        except Forbidden as exc:
+            raise SendError(f"Telegram refused: {exc.message}", transient=False) from None
+        except BadRequest as exc:
+            raise SendError(f"Telegram rejected the message: {exc.message}", transient=False) from None
+        except TelegramError as exc:  # network, timeouts, 5xx, revoked token: the channel is down
+            raise SendError(f"Telegram unavailable: {exc}", transient=True) from None
+        return SendResult(external_id=message_id)
+
+    async def _poll_forever(self) -> None:
+        failures = 0
+        initialised = False
+        while True:
+            try:
+                if not initialised:
+                    await self._bot.initialize()
+                    await self._bot.delete_webhook(drop_pending_updates=False)
+                    initialised = True
+                    log.info("✅ Telegram bot started: @%s (integration %s)", self._bot.username, self.spec.integration_id)
+                    await self._set_status(IntegrationStatus.CONNECTED, None)
+                updates = await self._bot.get_updates(
+                    offset=self._offset, timeout=self._poll_timeout, allowed_updates=["message"]
+                )
+                if failures:
+                    failures = 0
+                    await self._set_status(IntegrationStatus.CONNECTED, None)
+                for update in updates:
+                    await self._deliver(update)  # the offset moves only once the message is stored
+                    self._offset = update.update_id + 1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - every failure is reported and retried
+                failures += 1
+                await self._set_status(IntegrationStatus.ERROR, _describe(exc))
+                delay = backoff_delay(failures, base=self._retry_base, cap=60.0)
+                if failures == 1 or failures % 10 == 0:
+                    log.warning("⚠️  Telegram polling failed (integration %s, attempt %s): %s; retrying in %.1fs",
+                                self.spec.integration_id, failures, _describe(exc), delay)
+                await asyncio.sleep(delay)
+
+    async def _deliver(self, update: Update) -> None:
+        message = update.message
+        if message is None or message.chat is None:
+            return
+        text = message_text(message)
+        if text is None:
+            return
+        sender = message.from_user
+        await self._on_inbound(
+            InboundMessage(
+                integration_id=self.spec.integration_id,
+                remote_id=str(message.chat.id),
+                text=text,
+                external_id=f"{message.chat.id}:{message.message_id}",
+                timestamp=message.date or datetime.now(timezone.utc),
+                sender_name=sender.full_name if sender else message.chat.title,
+                sender_username=sender.username if sender else None,
+            )
+        )
+
+    async def _set_status(self, status: IntegrationStatus, error: str | None) -> None:
+        if (status, error) == (self._status, self._last_error):
+            return
+        self._status, self._last_error = status, error
+        await self._on_status(self.spec.integration_id, status, error)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, InvalidToken):
+        return "Telegram rejected the bot token (revoked or wrong); update the integration's token"
+    if isinstance(exc, Conflict):
+        return "another process is polling this bot (Telegram 409 Conflict); stop the other instance"
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,237 @@
+"""Live chat: list and read conversations, take over, release, notes, manager messages, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from ai_agents.core.errors import NotFound
+from ai_agents.core.types import MessageStatus, Role
+from ai_agents.db.models import Agent, Conversation, Message, Note
+from ai_agents.db.session import session_scope
+from ai_agents.logs import get_logger
+from ai_agents.services.context import AppContext
+from ai_agents.services.outbox import enqueue
+from ai_agents.services.validation import StrictInput
+
+log = get_logger("conversations")
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class NoteCreate(StrictInput):
+    notes: str = Field(min_length=1, max_length=10_000, description="The note text")
+    author: str = Field("manager", min_length=1, max_length=200)
+
+
+class ManagerMessage(StrictInput):
+    message: str = Field(min_length=1, max_length=10_000, description="Text sent to the customer")
+    author: str = Field("manager", min_length=1, max_length=200)
+
+
+def conversation_view(conversation: Conversation, agent_name: str | None = None) -> dict[str, Any]:
+    return {
+        "id": conversation.id,
+        "agent_id": conversation.agent_id,
+        "agent_name": agent_name,
+        "integration_id": conversation.integration_id,
+        "channel": conversation.channel,
+        "remote_jid": conversation.remote_id,
+        "contact_name": conversation.contact_name,
+        "contact_username": conversation.contact_username,
+        "language": conversation.language,
+        "manual_mode": conversation.manual_mode,
+        "manual_reason": conversation.manual_reason,
+        "escalated": conversation.escalated,
+        "last_message_at": conversation.last_message_at,
+        "last_customer_message_at": conversation.last_customer_message_at,
+        "follow_ups_sent": conversation.follow_ups_sent,
+        "last_error": conversation.last_error,
+        "created_at": conversation.created_at,
+    }
+
+
+def message_view(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "conversation_id": message.conversation_id,
+        "role": message.role,
+        "kind": message.kind,
+        "text": message.text,
+        "translation": message.translation,
+        "language": message.language,
+        "sentiment": message.sentiment,
+        "status": message.status,
+        "error": message.error,
+        "author": message.author,
+        "created_at": message.created_at,
+    }
+
+
+def note_view(note: Note) -> dict[str, Any]:
+    return {"id": note.id, "author": note.author, "notes": note.text, "created_at": note.created_at}
+
+
+def load_conversation(session: Session, conversation_id: int) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound(f"conversation {conversation_id} does not exist", code="CONVERSATION_NOT_FOUND")
+    return conversation
+
+
+def list_conversations(
+    ctx: AppContext,
+    *,
+    agent_id: int | None = None,
+    integration_id: int | None = None,
+    channel: str | None = None,
+    manual_mode: bool | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """Newest activity first."""
+    filters = []
+    if agent_id is not None:
+        filters.append(Conversation.agent_id == agent_id)
+    if integration_id is not None:
+        filters.append(Conversation.integration_id == integration_id)
+    if channel is not None:
+        filters.append(Conversation.channel == channel)
+    if manual_mode is not None:
+        filters.append(Conversation.manual_mode == manual_mode)
+    with session_scope(ctx.engine) as session:
+        total = session.exec(select(func.count(Conversation.id)).where(*filters)).one()
+        rows = session.exec(
+            select(Conversation, Agent.name)
+            .join(Agent, Agent.id == Conversation.agent_id)
+            .where(*filters)
+            .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        return [conversation_view(c, name) for c, name in rows], total
+
+
+def get_conversation(ctx: AppContext, conversation_id: int) -> dict[str, Any]:
+    with session_scope(ctx.engine) as session:
+        conversation = load_conversation(session, conversation_id)
+        agent = session.get(Agent, conversation.agent_id)
+        view = conversation_view(conversation, agent.name if agent else None)
+        notes = session.exec(select(Note).where(Note.conversation_id == conversation_id).order_by(Note.id))
+        view["notes"] = [note_view(n) for n in notes]
+        view["message_count"] = session.exec(
+            select(func.count(Message.id)).where(Message.conversation_id == conversation_id)
+        ).one()
+        return view
+
+
+def list_messages(
+    ctx: AppContext, conversation_id: int, *, limit: int = 100, before_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The latest `limit` messages (or those before `before_id`), oldest first."""
+    with session_scope(ctx.engine) as session:
+        load_conversation(session, conversation_id)
+        query = select(Message).where(Message.conversation_id == conversation_id)
+        if before_id is not None:
+            query = query.where(Message.id < before_id)
+        rows = session.exec(query.order_by(Message.id.desc()).limit(limit)).all()
+        return [message_view(m) for m in reversed(rows)]
+
+
+def set_manual_mode(ctx: AppContext, conversation_id: int, manual: bool, reason: str | None = None) -> dict:
+    """Take over (the AI stops answering) or release the conversation back to the AI."""
+    with session_scope(ctx.engine) as session:
+        conversation = load_conversation(session, conversation_id)
+        conversation.manual_mode = manual
+        conversation.manual_reason = reason if manual else None
+        conversation.taken_over_at = ctx.clock.now() if manual else None
+        if not manual:
+            conversation.escalated = False
+        view = conversation_view(conversation)
+    if manual:
+        log.info("✅ Conversation %s taken over by manager", conversation_id)
+    else:
+        log.info("🤖 Conversation %s released to the AI agent", conversation_id)
+    ctx.live.publish("conversation", conversation_id=conversation_id, manual_mode=manual)
+    return view
+
+
+def add_note(ctx: AppContext, conversation_id: int, data: NoteCreate) -> dict[str, Any]:
+    with session_scope(ctx.engine) as session:
+        load_conversation(session, conversation_id)
+        note = Note(conversation_id=conversation_id, author=data.author, text=data.notes, created_at=ctx.clock.now())
+        session.add(note)
+        session.flush()
+        view = note_view(note)
+    log.info("📝 Note added to conversation %s", conversation_id)
+    ctx.live.publish("note", conversation_id=conversation_id)
+    return view
+
+
+def send_manager_message(ctx: AppContext, conversation_id: int, data: ManagerMessage) -> dict[str, Any]:
+    """Store the manager's message (role manager) and queue it for the customer's channel."""
+    now = ctx.clock.now()
+    with session_scope(ctx.engine) as session:
+        conversation = load_conversation(session, conversation_id)
+        message = Message(
+            conversation_id=conversation.id,
+            integration_id=conversation.integration_id,
+            role=Role.MANAGER,
+            kind="manual",
+            text=data.message,
+            language=conversation.language,
+            status=MessageStatus.QUEUED,
+            author=data.author,
+            created_at=now,
+        )
+        session.add(message)
+        session.flush()
+        enqueue(
+            session,
+            ctx,
+            idempotency_key=f"manager:{message.id}",
+            integration_id=conversation.integration_id,
+            recipient=conversation.remote_id,
+            text=data.message,
+            kind="manager",
+            conversation_id=conversation.id,
+            message_id=message.id,
+        )
+        conversation.last_message_at = conversation.last_agent_message_at = now
+        view = message_view(message)
+    if ctx.outbox_wakeup:
+        ctx.outbox_wakeup()
+    log.info("👤 Manager message queued for conversation %s", conversation_id)
+    ctx.live.publish("message", conversation_id=conversation_id, message_id=view["id"])
+    return view
+
+
+def _cell(value: Any) -> str:
+    """Text for a CSV cell; a leading formula character is escaped (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def export_csv(ctx: AppContext, conversation_id: int) -> tuple[str, str]:
+    """(filename, CSV text) with every message of the conversation, oldest first."""
+    with session_scope(ctx.engine) as session:
+        conversation = load_conversation(session, conversation_id)
+        messages = session.exec(
+            select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
+        ).all()
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        # text: in the agent's language; original_text: as the customer wrote or received it.
+        writer.writerow(["time", "role", "author", "text", "original_text", "language", "sentiment", "status"])
+        for m in messages:
+            row = (m.created_at.isoformat(), m.role, m.author, m.translation or m.text, m.text,
+                   m.language, m.sentiment, m.status)  # fmt: skip
+            writer.writerow([_cell(v) for v in row])
+        stamp = ctx.clock.now().strftime("%Y%m%d")
+        filename = f"conversation-{conversation.id}-{conversation.channel}-{stamp}.csv"
+    return filename, buffer.getvalue()

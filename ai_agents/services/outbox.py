@@ -1,0 +1,209 @@
+"""The durable outbox: every outgoing message is a row first, then sent by the dispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import and_, exists, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from ai_agents.channels.base import SendError
+from ai_agents.core.retry import backoff_delay
+from ai_agents.core.types import AlertKind, MessageStatus, OutboxStatus
+from ai_agents.db.models import Alert, Conversation, Message, OutboxMessage
+from ai_agents.db.session import session_scope
+from ai_agents.logs import get_logger
+from ai_agents.services.context import AppContext
+
+log = get_logger("outbox")
+ACTIVE = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+
+
+class ChannelDown(SendError):
+    """The integration is not running here: the message waits without using up its attempts."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason, transient=True)
+
+
+def enqueue(session: Session, ctx: AppContext, **fields) -> OutboxMessage | None:
+    """Add an outbox row unless its idempotency key exists already (then None)."""
+    key = fields["idempotency_key"]
+    if session.exec(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)).first():
+        return None
+    row = OutboxMessage(next_attempt_at=ctx.clock.now(), created_at=ctx.clock.now(), **fields)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # a concurrent writer got there first
+        return None
+    return row
+
+
+class Dispatcher:
+    """Claims due rows with a lease, sends them in order per recipient, records the outcome."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        *,
+        batch: int = 200,
+        lease_seconds: float = 120,
+        max_attempts: int = 8,
+        retry_base: float = 2.0,
+        idle_seconds: float = 1.0,
+        concurrency: int = 32,
+    ) -> None:
+        self.ctx = ctx
+        self.batch, self.lease, self.max_attempts = batch, timedelta(seconds=lease_seconds), max_attempts
+        self.retry_base, self.idle_seconds = retry_base, idle_seconds
+        self.owner = uuid.uuid4().hex[:12]
+        self._wake = asyncio.Event()
+        self._limit = asyncio.Semaphore(concurrency)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Dispatch until cancelled: immediately when woken, otherwise every idle_seconds."""
+        while True:
+            try:
+                sent = await self.dispatch_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
+                log.exception("❌ Outbox dispatch failed; retrying")
+                sent = 0
+            if sent:
+                continue
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.idle_seconds)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def dispatch_once(self) -> int:
+        """Claim one batch and send it; returns how many rows were attempted."""
+        rows = await asyncio.to_thread(self._claim)
+        groups: dict[tuple[int, str], list[OutboxMessage]] = {}
+        for row in rows:
+            groups.setdefault((row.integration_id, row.recipient), []).append(row)
+        await asyncio.gather(*(self._send_group(group) for group in groups.values()))
+        return len(rows)
+
+    def _claim(self) -> list[OutboxMessage]:
+        now = self.ctx.clock.now()
+        token = f"{self.owner}:{uuid.uuid4().hex[:8]}"
+        earlier = aliased(OutboxMessage)
+        blocked = exists().where(
+            earlier.integration_id == OutboxMessage.integration_id,
+            earlier.recipient == OutboxMessage.recipient,
+            earlier.id < OutboxMessage.id,
+            earlier.status.in_(ACTIVE),
+        )
+        due = or_(
+            and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
+            and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now),
+        )
+        with session_scope(self.ctx.engine) as session:
+            query = select(OutboxMessage.id).where(due, ~blocked).order_by(OutboxMessage.id).limit(self.batch)
+            if self.ctx.engine.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            ids = list(session.exec(query))
+            if not ids:
+                return []
+            session.exec(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), due)
+                .values(status=OutboxStatus.SENDING, lease_owner=token, lease_until=now + self.lease)
+            )
+        with session_scope(self.ctx.engine) as session:
+            claimed = select(OutboxMessage).where(OutboxMessage.lease_owner == token).order_by(OutboxMessage.id)
+            return list(session.exec(claimed))
+
+    async def _send_group(self, rows: list[OutboxMessage]) -> None:
+        for position, row in enumerate(rows):
+            ok = await self._send(row)
+            if not ok:  # keep the recipient's order: release the rest untouched
+                await asyncio.to_thread(self._release, [r.id for r in rows[position + 1:]])
+                return
+
+    async def _send(self, row: OutboxMessage) -> bool:
+        async with self._limit:
+            try:
+                result = await self.ctx.gateway().send_text(row.integration_id, row.recipient, row.text)
+            except SendError as exc:
+                await asyncio.to_thread(self._failed, row, exc)
+                return False
+        await asyncio.to_thread(self._sent, row, result.external_id)
+        return True
+
+    def _sent(self, row: OutboxMessage, external_id: str | None) -> None:
+        now = self.ctx.clock.now()
+        with session_scope(self.ctx.engine) as session:
+            stored = session.get(OutboxMessage, row.id)
+            stored.status, stored.sent_at, stored.external_id = OutboxStatus.SENT, now, external_id
+            stored.attempts += 1
+            stored.lease_owner = stored.lease_until = None
+            if row.message_id is not None:
+                message = session.get(Message, row.message_id)
+                if message is not None:  # the channel's id stays on the outbox row
+                    message.status = MessageStatus.SENT
+        if row.kind == "reply":
+            log.info("✅ Response sent to %s (conversation %s)", row.recipient, row.conversation_id)
+        self.ctx.live.publish("outbox_sent", outbox_id=row.id, conversation_id=row.conversation_id)
+
+    def _failed(self, row: OutboxMessage, exc: SendError) -> None:
+        now = self.ctx.clock.now()
+        with session_scope(self.ctx.engine) as session:
+            stored = session.get(OutboxMessage, row.id)
+            stored.lease_owner = stored.lease_until = None
+            stored.last_error = exc.reason
+            if isinstance(exc, ChannelDown):
+                stored.status = OutboxStatus.PENDING
+                stored.next_attempt_at = now + timedelta(seconds=5)
+                return
+            stored.attempts += 1
+            if exc.transient and stored.attempts < self.max_attempts:
+                delay = max(exc.retry_after or 0, backoff_delay(stored.attempts, base=self.retry_base, cap=300))
+                stored.status, stored.next_attempt_at = OutboxStatus.PENDING, now + timedelta(seconds=delay)
+                log.warning("⚠️  Send to %s failed, will retry in %.0fs: %s", row.recipient, delay, exc.reason)
+                return
+            stored.status = OutboxStatus.FAILED
+            self._record_failure(session, stored, exc.reason)
+        log.error("❌ Send to %s failed for good: %s", row.recipient, exc.reason)
+
+    def _record_failure(self, session: Session, row: OutboxMessage, reason: str) -> None:
+        if row.message_id is not None:
+            message = session.get(Message, row.message_id)
+            if message is not None:
+                message.status, message.error = MessageStatus.FAILED, reason
+        if row.conversation_id is not None:
+            conversation = session.get(Conversation, row.conversation_id)
+            if conversation is not None:
+                conversation.last_error = f"delivery failed: {reason}"
+                session.add(
+                    Alert(
+                        kind=AlertKind.DELIVERY_FAILURE,
+                        agent_id=conversation.agent_id,
+                        conversation_id=conversation.id,
+                        message_id=row.message_id,
+                        integration_id=row.integration_id,
+                        text=f"Could not deliver a message to {row.recipient}: {reason}",
+                        created_at=self.ctx.clock.now(),
+                    )
+                )
+
+    def _release(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        with session_scope(self.ctx.engine) as session:
+            session.exec(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.SENDING)
+                .values(status=OutboxStatus.PENDING, lease_owner=None, lease_until=None)
+            )
