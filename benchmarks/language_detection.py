@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "tests" / "data" / "languages.jsonl"
 RUNS = 5  # timed passes over the dataset; the latency reported is the median over them
 
-Detect = Callable[[str], "str | None"]
+Detect = Callable[[str], str | None]
 
 CONFIGS: dict[str, str] = {
     "langdetect": "langdetect 1.0.9, DetectorFactory.seed = 0, best guess",
@@ -134,7 +134,9 @@ def measure(name: str) -> dict[str, Any]:
 def run_worker(name: str) -> dict[str, Any]:
     """Measure ``name`` in a child interpreter and return its result."""
     command = [sys.executable, "-m", "benchmarks.language_detection", "--worker", name]
-    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise SystemExit(f"{name} failed:\n{completed.stderr}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
@@ -179,7 +181,8 @@ def main(argv: list[str] | None = None) -> None:
     languages = len({lang for _, lang in dataset if lang})
     print(f"dataset: {len(dataset)} messages, {languages} languages, {DATASET.relative_to(ROOT)}\n")
     print_table(results)
-    print(f"\nmedian of {RUNS} runs of per-message median latency; total {time.perf_counter() - started:.0f}s")
+    elapsed = time.perf_counter() - started
+    print(f"\nlatency: median over {RUNS} runs of the per-message median; total {elapsed:.0f}s")
 
 
 if __name__ == "__main__":

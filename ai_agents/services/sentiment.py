@@ -1,38 +1,34 @@
-"""Customer-message sentiment: VADER score, negative alert and "very negative" escalation from tone plus signals.
+"""Customer-message sentiment: VADER score, negative alert, and escalation from tone plus intent signals.
 
-Design
-------
-The score is VADER's compound (-1..1, rounded to 2 decimals) and is what gets logged.
-Tone alone cannot order messages by how much they need a human: "This is terrible! I'm
-very disappointed!" scores -0.80 (venting), "This is the worst experience ever! I want a
-refund immediately!" only -0.66 (a demand). So two questions are answered separately:
+The score is VADER's compound (-1..1, 2 decimals), the value that gets logged.  Tone alone cannot
+rank the need for a human: "This is terrible! I'm very disappointed!" (-0.80) is venting, "This is
+the worst experience ever! I want a refund immediately!" (-0.66) is a demand.  Hence two questions:
 
-Negative alert -- is the customer unhappy?
-    alert score = score, minus COMPLAINT_WEIGHT (0.5) when the message carries complaint
-    evidence VADER misses (service failures such as "late again", "arrived broken",
-    "doesn't work", extreme wording, fraud accusations, sarcasm); negative when
-    alert score <= -negative_threshold, or when very negative.  Sarcasm ("Great, another
-    delay. Just great.") makes VADER's reading unreliable, so its score counts as 0.
+negative (alert) -- is the customer unhappy?
+    score <= -negative_threshold, where complaint evidence VADER misses ("late again", "arrived
+    broken", "doesn't work", extreme wording, fraud claims, sarcasm) lowers the score by
+    COMPLAINT_WEIGHT (0.5) for this test only; a sarcastic message ("Great, another delay. Just
+    great.") counts as score 0, VADER reading its praise literally.  Escalations always alert.
 
-Very negative (escalate) -- does a human need to take over?
-    * Decisive signals escalate on their own, whatever the tone: asking for a human
-      (manager, supervisor, real person, "escalate this"), legal/regulatory threats,
-      chargebacks or bank disputes, and the agent's own escalation_keywords.
-    * Otherwise evidence is weighed and escalation needs ESCALATE_POINTS (3):
-        tone: score <= -very_negative_threshold: 2, <= -negative_threshold: 1,
-              clearly positive (>= +0.5): -1, else 0 (sarcasm: 0);
-        fraud accusation (scam, fraud, rip-off): 2;
-        refund/compensation demand, cancellation, threat to leave: 1 each;
-        extreme wording (worst, unacceptable, disgusting), urgency, repeated failure,
-        falling trend (the last three scores all negative, each worse): 1 each.
-      So the very_negative_threshold still escalates on the score, but a score past it
-      is 2 of 3 points: it needs one more signal.  Pure venting (-0.80, no signal) stays
-      an alert; the refund demand (-0.66 + demand + urgency + "worst") escalates.
-    Complaint vocabulary is not an escalation signal: it is the same evidence as the tone.
+very_negative (escalate) -- does a human need to take over?
+    * Decisive signals escalate alone, whatever the tone: asking for a human (manager, supervisor,
+      real person, "escalate this"), legal or regulatory threats, chargebacks/bank disputes, and the
+      agent's escalation_keywords.
+    * Otherwise points are summed and ESCALATE_POINTS (3) escalate:
+        tone   2 if score <= -very_negative_threshold, 1 if <= -negative_threshold,
+               -1 if clearly positive (>= 0.5), else 0 (0 when sarcastic);
+        2      fraud accusation (scam, fraud, rip-off, "took my money");
+        1 each refund/compensation demand, cancellation, threat to leave, extreme wording (worst,
+               unacceptable, disgusting, fed up), urgency, repeated failure, falling trend (the last
+               three scores all negative, each worse than the one before).
+      So very_negative_threshold still acts on the score, but a score past it is 2 of the 3 points
+      and needs one signal more: venting (-0.80, no signal) alerts; the refund demand (-0.66, 1 +
+      refund + urgency + "worst") escalates.  Plain complaint vocabulary adds no points: it is the
+      same evidence as the tone.
 
-Signals are case-insensitive whole-word regexes.  A signal preceded in its clause (within
-four words) by a negation ("I don't want to cancel", "not the worst") does not count,
-unless the negation is part of a condition ("if I don't get my money back ...").
+Signals are case-insensitive whole-word regexes over the lower-cased text.  A match preceded in its
+clause, within four words, by a negation ("I don't want to cancel", "not the worst") does not count,
+unless a condition comes first ("if I don't get my money back ...").
 """
 
 from __future__ import annotations
@@ -41,7 +37,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -53,91 +49,121 @@ NEGATION_WINDOW = 4
 TREND_LENGTH = 3
 NEUTRAL_BAND = 0.05  # VADER's conventional neutral zone
 
-DECISIVE = "decisive"
-COMPLAINT = "complaint"
 
-# name -> (weight or DECISIVE/COMPLAINT-only, counts as complaint evidence, text for the note, patterns)
-_SIGNALS: dict[str, tuple[int | str, bool, str, tuple[str, ...]]] = {
-    "human_request": (DECISIVE, False, "asks for a human", (
-        r"\b(?:speak|talk|chat)(?:ing)?\s+(?:to|with)\s+(?:(?:a|an|the|your|some|one of your)\s+)?"
-        r"(?:(?:real|actual|live|proper)\s+)?(?:human|person|people|manager|supervisor|boss|owner|agent|"
-        r"representative|rep|operator|someone|somebody|staff member|team member)\b",
+# Who a customer may ask for instead of the bot ("a real person", "your manager", "someone in charge").
+_ROLE = (
+    r"(?:(?:a|an|the|your|one of your)\s+)?(?:(?:real|actual|live|proper)\s+)?"
+    r"(?:human|person|manager|supervisor|boss|owner|agent|representative|rep|operator|staff member|"
+    r"team member|customer (?:service|support|care)|"
+    r"(?:someone|somebody) (?:in charge|senior|more senior|responsible))\b"
+)
+_ANYONE = r"(?:" + _ROLE + r"|\b(?:someone|somebody|anyone|anybody)\b)"
+
+
+class _Signal(NamedTuple):
+    note: str  # for the escalation note
+    patterns: tuple[str, ...] = ()
+    weight: int = 0  # escalation points
+    decisive: bool = False  # escalates on its own
+    complaint: bool = False  # evidence of unhappiness for the alert
+
+
+_SIGNALS: dict[str, _Signal] = {
+    "human_request": _Signal("asks for a human", decisive=True, patterns=(
+        r"\b(?:speak|talk|chat)(?:ing)?\s+(?:to|with)\s+" + _ANYONE,
         r"\b(?:someone|somebody|anyone|anybody)\b[^.!?]{0,30}\b(?:talk|speak)\s+(?:to|with)\b",
-        r"\b(?:get|put|transfer|connect|pass)\s+me\s+(?:(?:to|through to|with|on to)\s+)?(?:(?:a|an|the|your)\s+)?"
-        r"(?:(?:real|actual|live)\s+)?(?:human|person|manager|supervisor|agent|representative|operator)\b",
-        r"\b(?:want|need|demand|request)\s+(?:(?:a|an|the|your)\s+)?(?:real\s+)?(?:human|manager|supervisor|person)\b",
+        r"\b(?:get|put|transfer|connect|pass|bring)\s+(?:me\s+)?(?:(?:to|through to|through|with|on to)\s+)?"
+        + _ROLE,
+        r"\b(?:want|need|demand|request)\s+(?:(?:to see|to reach)\s+)?" + _ROLE,
         r"\b(?:real|actual|live)\s+(?:human|person|people)\b",
         r"\bescalat(?:e|ing)\b",
-        r"\b(?:someone|somebody|a person|a human|your manager|a manager)\b[^.!?]{0,25}\b(?:call|phone|ring)\s+me\b",
+        _ANYONE + r"[^.!?]{0,25}\b(?:call|phone|ring|contact|email)\s+me\b",
     )),
-    "legal_threat": (DECISIVE, False, "threatens legal action", (
+    "legal_threat": _Signal("threatens legal action", decisive=True, patterns=(
         r"\b(?:lawyers?|attorneys?|solicitors?|legal action|lawsuit|small claims|consumer protection|"
-        r"ombudsman|trading standards|better business bureau|regulator|police)\b",
+        r"ombudsman|trading standards|better business bureau|regulator)\b",
+        r"\b(?:call|calling|contact|contacting|report(?:ing)?(?: \w+)? to|go(?:ing)? to)\s+the\s+police\b",
         r"\bsu(?:e|ing)\s+(?:you|your|the|this|them|u)\b",
         r"\b(?:will|gonna|going to)\s+sue\b",
         r"\b(?:to|in)\s+court\b",
         r"\breport(?:ing)?\s+you\b",
         r"\bfil(?:e|ing)\s+(?:a\s+)?(?:formal\s+)?complaint\s+with\b",
     )),
-    "chargeback": (DECISIVE, False, "threatens a chargeback", (
+    "chargeback": _Signal("threatens a chargeback", decisive=True, patterns=(
         r"\bcharge\s*-?\s*backs?\b",
         r"\bdisput(?:e|ing|ed)\b[^.!?]{0,25}\b(?:charges?|payments?|transactions?)\b",
-        r"\b(?:call|calling|contact|contacting)\s+my\s+bank\b",
+        r"\b(?:call|calling|contact|contacting|go to|going to|tell|telling|ask|asking)\s+my\s+"
+        r"(?:bank|credit card company|card issuer)\b",
     )),
-    "accusation": (2, True, "accuses of fraud", (
+    "accusation": _Signal("accuses of fraud", weight=2, complaint=True, patterns=(
         r"\b(?:scams?|scammers?|scammed|fraud|fraudulent|fraudsters?|rip\s*-?\s*off|ripped\s+(?:me\s+)?off|"
         r"thie(?:f|ves)|stole|stealing|theft|con artists?)\b",
         r"\b(?:took|kept|keeping|stole)\s+my\s+money\b",
     )),
-    "refund_demand": (1, False, "asks for a refund", (
+    "refund_demand": _Signal("asks for a refund", weight=1, patterns=(
         r"\b(?:want|need|demand|demanding|expect|request|requesting|deserve|insist on|give me|send me|get|"
         r"issue|return|ask(?:ing)? for)\b[^.!?]{0,25}\b(?:refund|reimburse(?:ment|d)?|compensation|"
-        r"money back|my money)\b",
+        r"(?:money|deposit|payment) (?:back|returned)|my (?:money|deposit))\b",
+        r"\bwhere(?:'s| is)\s+my\s+(?:money|refund|deposit)\b",
         r"\brefund\s+(?:me|my money|everything|it all)\b",
         r"\bfull refund\b",
     )),
-    "cancellation": (1, False, "wants to cancel", (
+    "cancellation": _Signal("wants to cancel", weight=1, patterns=(
         r"\b(?:cancel|cancell?ing|terminate|terminating|close|closing|delete|deleting)\s+(?:my|our|the|this)\s+"
         r"(?:whole\s+|entire\s+)?(?:account|orders?|subscription|membership|plan|contract|service)\b",
+        r"\b(?:cancel|cancell?ing)\s+(?:everything|it all|all of (?:it|them))\b",
     )),
-    "churn_threat": (1, False, "threatens to leave", (
+    "churn_threat": _Signal("threatens to leave", weight=1, patterns=(
         r"\bnever\b[^.!?]{0,30}\bagain\b",
         r"\btak(?:e|ing)\s+my\s+business\s+elsewhere\b",
         r"\b(?:switch|switching|go|going|move|moving)\s+to\s+(?:a|another|your)\s+competitors?\b",
         r"\blast\s+time\s+i\b[^.!?]{0,15}\b(?:order|buy|use|book|shop|come)",
         r"\b(?:bad|negative|one[- ]star|1[- ]star)\s+reviews?\b",
         r"\breviews?\s+everywhere\b",
+        r"\b(?:tell|telling|warn|warning)\s+(?:everyone|everybody|all my friends|people)\b",
     )),
-    "superlative": (1, True, "extreme wording", (
+    "superlative": _Signal("extreme wording", weight=1, complaint=True, patterns=(
         r"\bworst\b",
         r"\b(?:disgusting|unacceptable|outrageous|appalling|atrocious|pathetic|disgrace(?:ful)?|shameful|"
         r"ridiculous|useless|incompetent)\b",
         r"\b(?:a|an absolute|a complete|a total)\s+joke\b",
-        r"\b(?:fed up|had enough|sick and tired|sick of)\b",
+        r"\b(?:fed up|had enough|had it with|sick and tired|sick of|seriously\s*\?)",
         r"\bi(?:'m| am)\s+(?:so\s+|completely\s+)?done(?:\s+with\s+(?:you|this|your \w+))?\s*[.!]",
     )),
-    "urgency": (1, False, "urgent", (
+    "urgency": _Signal("urgent", weight=1, patterns=(
         r"\b(?:immediately|right now|right away|asap|a\.s\.a\.p|urgent|urgently|at once|this instant|without delay)\b",
         r"\b(?:want|need|demand|expect)\b[^.!?]{0,40}\b(?:now|today|tonight)\b",
         r"\bby\s+(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|end of (?:the )?day)\b",
     )),
-    "repeated_failure": (1, True, "repeated failure", (
+    "repeated_failure": _Signal("repeated failure", weight=1, complaint=True, patterns=(
         r"\b(?:second|third|fourth|fifth|tenth|\d+(?:st|nd|rd|th))\s+time\b",
         r"\b(?:twice|(?:two|three|four|five|six|several|many|multiple|countless|\d+)\s+times)\b",
         r"\bstill\s+(?:no|not|nothing|waiting|haven't|hasn't|didn't|doesn't|don't|isn't|can't|broken|missing)\b",
         r"\b(?:yet\s+)?another\s+(?:delay|mistake|error|problem|issue|excuse|failure|broken|wrong|missing)\b",
-        r"\b(?:late|wrong|broken|missing|delayed|damaged|failed|crashed)\b[^.!?]{0,20}\bagain\b",
+        r"\b(?:late|wrong|broken|missing|delayed|damaged|failed|crashed|forgot|forgotten|skipped|missed|ignored)\b"
+        r"[^.!?]{0,20}\bagain\b",
+        r"\b(?:hasn't|haven't|hadn't|not)\b[^.!?]{0,25}\b(?:in|for)\s+(?:\d+|two|three|four|five|several|many)\s+"
+        r"(?:hours|days|weeks|months)\b",
+        r"\bwait(?:ing)?\s+(?:another|yet another|one more)\s+(?:\w+\s+)?(?:hour|day|week|month)s?\b",
         r"\bkeeps?\s+\w+ing\b",
+        r"\b(?:every|each)\s+(?:single\s+)?time\b",
         r"\b(?:nobody|no one|noone)\s+(?:is\s+)?(?:answer(?:s|ing)?|repl(?:ies|ied|ying)|respond(?:s|ed|ing)?|"
         r"help(?:s|ing)?|called back)\b",
-        r"\bwaiting\b[^.!?]{0,12}\b(?:\d+|two|three|four|five|several|many)\s+(?:hours|days|weeks|months)\b",
+        r"\b(?:waiting|on hold)\b[^.!?]{0,12}\b(?:\d+|two|three|four|five|several|many)\s+"
+        r"(?:minutes|hours|days|weeks|months)\b",
     )),
-    "complaint": (COMPLAINT, True, "complains", (
+    "complaint": _Signal("complains", complaint=True, patterns=(
         r"\b(?:disappoint(?:ed|ing|ment)|unhappy|dissatisfied|annoy(?:ed|ing)|frustrat(?:ed|ing)|upset|angry|"
         r"furious|complain(?:ts?|ing)?|poor|bad|awful|terrible|horrible|rude|dirty|broken|broke|damaged|"
-        r"defective|faulty|ruined|wrong|missing|overcharged|double[- ]charged|crash(?:es|ed|ing)?|confusing|hate)\b",
-        r"\bnot\s+(?:happy|satisfied|impressed|good enough|acceptable|ok|okay)\b",
-        r"\b(?:doesn't|does not|didn't|did not|won't|isn't|is not|not)\s+(?:work|working|arrive|arrived|load|let me)\b",
+        r"defective|faulty|ruined|wrong|missing|overcharged|double[- ]charged|crash(?:es|ed|ing)?|confusing|hate|"
+        r"torn|scratched|cracked|dented|stained|smashed|shattered|leak(?:s|ed|ing)|expired|stale|mou?ldy|burnt|"
+        r"overcooked|undercooked|soggy|let ?down|worr(?:ied|ying)|ignored|wasted)\b",
+        r"\bnot what i\s+(?:ordered|asked for|expected|paid for)\b",
+        r"\bexpected\s+(?:better|more)\b",
+        r"\b(?:not|isn't|wasn't|is not|was not)\s+(?:happy|satisfied|impressed|good enough|acceptable|ok|okay|right)\b",
+        r"\b(?:nobody|no one)\s+(?:showed up|turned up|came)\b",
+        r"\b(?:doesn't|does not|didn't|did not|won't|isn't|is not|not)\s+(?:work|working|arrive|arrived|load|let me|"
+        r"apply|applied|open|update|respond|show up)\b",
         r"\b(?:stopped|stops)\s+working\b",
         r"\bnever\s+(?:arrived|came|showed up|received)\b",
         r"\b(?:was|were|is|are|arrived|came)\s+(?:\w+\s+)?(?:cold|late|delayed)\b",
@@ -148,19 +174,23 @@ _SIGNALS: dict[str, tuple[int | str, bool, str, tuple[str, ...]]] = {
     )),
 }
 
-_SARCASM = (
-    r"\bthanks? (?:you )?for nothing\b",
-    r"\byeah,? right\b",
-    r"\bjust (?:great|perfect|wonderful|brilliant|fantastic|lovely)\s*[.!]*\s*$",
-)
-# A praise interjection opening a clause ("Great, ...", "Oh perfect, ...") in a message that complains.
-_IRONIC_OPENER = r"(?:^|[.!?]\s*)(?:oh,?\s+)?(?:great|perfect|wonderful|brilliant|fantastic|lovely|awesome)\s*[,!.]"
+_PRAISE = r"(?:great|perfect|wonderful|brilliant|fantastic|lovely|awesome|nice)"
+_SARCASM = (r"\bthanks? (?:you )?for nothing\b", r"\byeah,? right\b", rf"\bjust {_PRAISE}\s*[.!]*\s*$")
+# In a message that complains: a lone praise word opening ("Great, another delay") or closing it.
+_IRONIC = (rf"(?:^|[.!?]\s*)(?:oh,?\s+)?{_PRAISE}\s*[,!.]", rf"[.!?]\s*(?:oh\s+)?{_PRAISE}\s*[.!]*$")
 
 _NEGATORS = frozenset({
     "not", "no", "never", "nothing", "don't", "dont", "do not", "doesn't", "didn't", "won't", "wouldn't",
     "isn't", "is not", "wasn't", "aren't", "haven't", "hasn't", "can't", "cannot", "shouldn't", "without",
 })
 _CONDITIONS = frozenset({"if", "unless"})
+
+# Signals computed outside the regex table.
+_EXTRA = {
+    "keyword": _Signal("mentions an escalation keyword", decisive=True),
+    "falling_trend": _Signal("getting worse over the conversation", weight=1),
+    "sarcasm": _Signal("sarcastic", complaint=True),
+}
 
 
 @dataclass(frozen=True)
@@ -183,16 +213,16 @@ def _analyzer() -> SentimentIntensityAnalyzer:
 
 @lru_cache(maxsize=1)
 def _compiled() -> dict[str, tuple[re.Pattern[str], ...]]:
-    return {name: tuple(re.compile(p) for p in spec[3]) for name, spec in _SIGNALS.items()}
+    return {name: tuple(map(re.compile, spec.patterns)) for name, spec in _SIGNALS.items()}
 
 
 @lru_cache(maxsize=64)
 def _keyword_patterns(keywords: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
     out = []
     for keyword in keywords:
-        words = _normalise(keyword).split()
-        if words:
-            out.append((" ".join(words), re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)")))
+        if words := _normalise(keyword).split():
+            joined = r"\s+".join(map(re.escape, words))
+            out.append((" ".join(words), re.compile(rf"(?<!\w){joined}(?!\w)")))
     return tuple(out)
 
 
@@ -206,13 +236,12 @@ def score_text(text: str) -> float:
 
 
 def _negated(text: str, start: int) -> bool:
-    """True when a negation precedes position `start` within its clause and the last few words."""
+    """A negation precedes `start` in its clause, within NEGATION_WINDOW words, and no condition precedes it."""
     clause = re.split(r"[.!?;:,]|\bbut\b", text[:start])[-1]
     words = re.findall(r"[a-z']+", clause)[-NEGATION_WINDOW:]
-    pairs = [" ".join(words[i:i + 2]) for i in range(len(words) - 1)]
     for i, word in enumerate(words):
-        if word in _NEGATORS or (i < len(pairs) and pairs[i] in _NEGATORS):
-            return not any(w in _CONDITIONS for w in words[:i])
+        if word in _NEGATORS or " ".join(words[i : i + 2]) in _NEGATORS:
+            return not _CONDITIONS.intersection(words[:i])
     return False
 
 
@@ -223,55 +252,13 @@ def _found(text: str, patterns: Iterable[re.Pattern[str]]) -> bool:
 def _sarcastic(text: str, complains: bool) -> bool:
     if any(re.search(p, text) for p in _SARCASM):
         return True
-    return complains and re.search(_IRONIC_OPENER, text) is not None
+    return complains and any(re.search(p, text) for p in _IRONIC)
 
 
 def _falling(scores: Sequence[float]) -> bool:
     last = list(scores[-TREND_LENGTH:])
-    return (
-        len(last) == TREND_LENGTH
-        and all(s < -NEUTRAL_BAND for s in last)
-        and all(b < a for a, b in zip(last, last[1:]))
-    )
-
-
-def assess(
-    text: str,
-    *,
-    negative_threshold: float = 0.5,
-    very_negative_threshold: float = 0.75,
-    extra_keywords: Sequence[str] = (),
-    recent_scores: Sequence[float] = (),
-) -> SentimentVerdict:
-    """Score `text` and decide alert/escalation; `recent_scores` are earlier customer scores, oldest first."""
-    score = score_text(text)
-    norm = _normalise(text)
-    signals = [name for name, patterns in _compiled().items() if _found(norm, patterns)]
-    keywords = [kw for kw, pattern in _keyword_patterns(tuple(extra_keywords)) if _found(norm, [pattern])]
-    if keywords:
-        signals.append("keyword")
-    if _falling([*recent_scores, score]):
-        signals.append("falling_trend")
-    complains = any(_SIGNALS[s][1] for s in signals if s in _SIGNALS)
-    sarcastic = _sarcastic(norm, complains)
-    if sarcastic:
-        signals.append("sarcasm")
-
-    base = 0.0 if sarcastic else score
-    decisive = [s for s in signals if s == "keyword" or (s in _SIGNALS and _SIGNALS[s][0] == DECISIVE)]
-    points = _tone_points(base, negative_threshold, very_negative_threshold) + sum(
-        _weight(s) for s in signals
-    )
-    very_negative = bool(decisive) or points >= ESCALATE_POINTS
-    alert_score = base - COMPLAINT_WEIGHT if (complains or sarcastic) else base
-    negative = very_negative or alert_score <= -negative_threshold
-    return SentimentVerdict(
-        score=score,
-        negative=negative,
-        very_negative=very_negative,
-        signals=tuple(signals),
-        reason=_reason(score, negative, very_negative, signals, keywords),
-    )
+    worse = all(b < a for a, b in zip(last, last[1:]))
+    return len(last) == TREND_LENGTH and worse and all(s < -NEUTRAL_BAND for s in last)
 
 
 def _tone_points(score: float, negative_threshold: float, very_negative_threshold: float) -> int:
@@ -282,20 +269,37 @@ def _tone_points(score: float, negative_threshold: float, very_negative_threshol
     return -1 if score >= CLEARLY_POSITIVE else 0
 
 
-def _weight(signal: str) -> int:
-    if signal == "falling_trend":
-        return 1
-    weight = _SIGNALS[signal][0] if signal in _SIGNALS else 0
-    return weight if isinstance(weight, int) else 0
+def assess(
+    text: str,
+    *,
+    negative_threshold: float = 0.5,
+    very_negative_threshold: float = 0.75,
+    extra_keywords: Sequence[str] = (),
+    recent_scores: Sequence[float] = (),
+) -> SentimentVerdict:
+    """Score `text` and decide alert and escalation; `recent_scores`: earlier customer scores, oldest first."""
+    score = score_text(text)
+    norm = _normalise(text)
+    signals = [name for name, patterns in _compiled().items() if _found(norm, patterns)]
+    keywords = [kw for kw, pattern in _keyword_patterns(tuple(extra_keywords)) if _found(norm, [pattern])]
+    if keywords:
+        signals.append("keyword")
+    if _falling([*recent_scores, score]):
+        signals.append("falling_trend")
+    specs = {**_SIGNALS, **_EXTRA}
+    if _sarcastic(norm, any(specs[s].complaint for s in signals)):
+        signals.append("sarcasm")
 
+    base = 0.0 if "sarcasm" in signals else score
+    points = _tone_points(base, negative_threshold, very_negative_threshold)
+    points += sum(specs[s].weight for s in signals)
+    very_negative = any(specs[s].decisive for s in signals) or points >= ESCALATE_POINTS
+    complains = any(specs[s].complaint for s in signals)
+    negative = very_negative or base - (COMPLAINT_WEIGHT if complains else 0.0) <= -negative_threshold
 
-def _reason(score: float, negative: bool, very_negative: bool, signals: list[str], keywords: list[str]) -> str:
-    notes = {"falling_trend": "getting worse over the conversation", "sarcasm": "sarcastic"}
-    parts = []
-    for signal in signals:
-        if signal == "keyword":
-            parts.append("mentions " + ", ".join(f'"{kw}"' for kw in keywords))
-        else:
-            parts.append(notes.get(signal) or _SIGNALS[signal][2])
+    notes = [specs[s].note for s in signals if s != "keyword"]
+    if keywords:
+        notes.insert(signals.index("keyword"), "mentions " + ", ".join(f'"{kw}"' for kw in keywords))
     head = "very negative" if very_negative else "negative" if negative else "not negative"
-    return f"{head} ({score:+.2f})" + (": " + ", ".join(parts) if parts else "")
+    reason = f"{head} ({score:+.2f})" + (": " + ", ".join(notes) if notes else "")
+    return SentimentVerdict(score, negative, very_negative, tuple(signals), reason)

@@ -1,0 +1,188 @@
+"""The outbox: idempotent rows, ordered claims, retries, permanent failures, outages, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from sqlmodel import Session, select
+
+from ai_agents.channels.base import SendError, SendResult
+from ai_agents.core.types import AlertKind, OutboxStatus
+from ai_agents.db.models import Agent, Alert, Integration, OutboxMessage
+from ai_agents.db.session import session_scope
+from ai_agents.services.outbox import Dispatcher, enqueue
+from tests.support.flows import connect_bot, create_agent, wait_until
+
+TOKEN = "6006:AAoutboxtesttokenvalue0000000000006"
+
+
+class RecordingGateway:
+    """A channel gateway that records sends; scripted failures per recipient."""
+
+    def __init__(self, latency: float = 0.0) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.failures: dict[str, list[SendError]] = {}
+        self.latency = latency
+
+    def is_running(self, integration_id: int) -> bool:
+        return True
+
+    async def send_text(self, integration_id: int, recipient: str, text: str) -> SendResult:
+        await asyncio.sleep(self.latency)
+        if self.failures.get(recipient):
+            raise self.failures[recipient].pop(0)
+        self.sent.append((recipient, text))
+        return SendResult(external_id=f"{recipient}:{len(self.sent)}")
+
+
+def _integration(ctx) -> int:
+    with session_scope(ctx.engine) as session:
+        agent = Agent(name="A", model="m")
+        session.add(agent)
+        session.flush()
+        integration = Integration(agent_id=agent.id, channel="telegram", provider="telegram_bot")
+        session.add(integration)
+        session.flush()
+        return integration.id
+
+
+def _queue(ctx, integration_id: int, items: list[tuple[str, str]]) -> None:
+    with session_scope(ctx.engine) as session:
+        for index, (recipient, text) in enumerate(items):
+            enqueue(session, ctx, idempotency_key=f"t:{index}", integration_id=integration_id,
+                    recipient=recipient, text=text, kind="broadcast")  # fmt: skip
+
+
+def _rows(ctx) -> list[OutboxMessage]:
+    with Session(ctx.engine) as session:
+        return list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+async def test_same_idempotency_key_is_one_row(ctx):
+    integration_id = _integration(ctx)
+    with session_scope(ctx.engine) as session:
+        first = enqueue(session, ctx, idempotency_key="k", integration_id=integration_id, recipient="1", text="a")
+        second = enqueue(session, ctx, idempotency_key="k", integration_id=integration_id, recipient="1", text="a")
+    assert first is not None and second is None and len(_rows(ctx)) == 1
+
+
+async def test_two_dispatchers_never_send_a_row_twice(ctx):
+    integration_id = _integration(ctx)
+    _queue(ctx, integration_id, [(str(100 + i), f"hello {i}") for i in range(60)])
+    gateway = RecordingGateway(latency=0.001)
+    ctx.channels = gateway
+    first, second = Dispatcher(ctx, batch=7), Dispatcher(ctx, batch=7)
+    while any(r.status != OutboxStatus.SENT for r in _rows(ctx)):
+        await asyncio.gather(first.dispatch_once(), second.dispatch_once())
+    assert sorted(gateway.sent) == sorted((str(100 + i), f"hello {i}") for i in range(60))
+
+
+async def test_one_recipient_gets_messages_in_order_even_after_a_retry(ctx, clock):
+    integration_id = _integration(ctx)
+    _queue(ctx, integration_id, [("7", "first"), ("7", "second"), ("8", "other")])
+    gateway = RecordingGateway()
+    gateway.failures["7"] = [SendError("timeout", transient=True)]
+    ctx.channels = gateway
+    dispatcher = Dispatcher(ctx, retry_base=1.0)
+    await dispatcher.dispatch_once()
+    assert gateway.sent == [("8", "other")]  # "second" waits behind "first"
+    assert [r.status for r in _rows(ctx)] == ["pending", "pending", "sent"]
+    await dispatcher.dispatch_once()
+    assert gateway.sent == [("8", "other")]  # not due yet: the clock has not moved
+    clock.advance(seconds=2)
+    await dispatcher.dispatch_once()
+    await dispatcher.dispatch_once()
+    assert gateway.sent == [("8", "other"), ("7", "first"), ("7", "second")]
+
+
+async def test_retry_after_is_honoured(ctx, clock):
+    integration_id = _integration(ctx)
+    _queue(ctx, integration_id, [("9", "hi")])
+    gateway = RecordingGateway()
+    gateway.failures["9"] = [SendError("429", transient=True, retry_after=30)]
+    ctx.channels = gateway
+    dispatcher = Dispatcher(ctx, retry_base=0.01)
+    await dispatcher.dispatch_once()
+    row = _rows(ctx)[0]
+    assert row.status == "pending" and (row.next_attempt_at - clock.now()).total_seconds() >= 30
+    clock.advance(seconds=29)
+    await dispatcher.dispatch_once()
+    assert gateway.sent == []
+    clock.advance(seconds=2)
+    await dispatcher.dispatch_once()
+    assert gateway.sent == [("9", "hi")]
+
+
+async def test_expired_lease_is_claimed_again(ctx, clock):
+    integration_id = _integration(ctx)
+    _queue(ctx, integration_id, [("10", "x")])
+    crashed = Dispatcher(ctx, lease_seconds=60)
+    assert len(crashed._claim()) == 1  # claimed, then the process "dies" before sending
+    ctx.channels = RecordingGateway()
+    survivor = Dispatcher(ctx)
+    assert await survivor.dispatch_once() == 0
+    clock.advance(seconds=61)
+    assert await survivor.dispatch_once() == 1
+    assert ctx.channels.sent == [("10", "x")]
+
+
+async def test_transient_failures_give_up_after_max_attempts(ctx, clock):
+    integration_id = _integration(ctx)
+    _queue(ctx, integration_id, [("11", "x")])
+    gateway = RecordingGateway()
+    gateway.failures["11"] = [SendError("HTTP 502", transient=True) for _ in range(10)]
+    ctx.channels = gateway
+    dispatcher = Dispatcher(ctx, max_attempts=3, retry_base=0.01)
+    for _ in range(5):
+        await dispatcher.dispatch_once()
+        clock.advance(seconds=600)
+    row = _rows(ctx)[0]
+    assert row.status == "failed" and row.attempts == 3 and row.last_error == "HTTP 502"
+
+
+async def test_blocked_chat_fails_at_once_with_alert(live, live_api, fake_telegram):
+    agent = await create_agent(live_api)
+    await connect_bot(live_api, agent["id"], fake_telegram, TOKEN)
+    fake_telegram.block_chat(TOKEN, 66)
+    fake_telegram.push_message(TOKEN, 66, "hello")
+
+    def alerts():
+        with Session(live.ctx.engine) as session:
+            return list(session.exec(select(Alert)))
+
+    await wait_until(lambda: alerts(), what="delivery alert")
+    alert = alerts()[0]
+    assert alert.kind == AlertKind.DELIVERY_FAILURE and "blocked" in alert.text
+    assert len(fake_telegram.calls(token=TOKEN, method="sendMessage")) == 1
+    row = _rows(live.ctx)[0]
+    assert row.status == "failed" and row.attempts == 1
+
+
+async def test_server_errors_are_retried_then_delivered_once(live, live_api, fake_telegram):
+    agent = await create_agent(live_api)
+    await connect_bot(live_api, agent["id"], fake_telegram, TOKEN)
+    fake_telegram.fail("sendMessage", token=TOKEN, status=500, times=2)
+    fake_telegram.push_message(TOKEN, 67, "hello")
+    sent = await fake_telegram.awaited_sent(1, token=TOKEN, timeout=15)
+    assert sent[0].text == "Reply to: hello"
+    await asyncio.sleep(0.2)
+    assert len(fake_telegram.sent(token=TOKEN)) == 1
+    assert len(fake_telegram.calls(token=TOKEN, method="sendMessage")) == 3
+
+
+async def test_stopped_channel_holds_messages_until_started(live, live_api, fake_telegram):
+    agent = await create_agent(live_api)
+    integration = await connect_bot(live_api, agent["id"], fake_telegram, TOKEN)
+    fake_telegram.push_message(TOKEN, 68, "hi")
+    await fake_telegram.awaited_sent(1, token=TOKEN)
+    conversation = (await live_api.get("/api/conversations")).json()["results"][0]["id"]
+    await live_api.post(f"/api/integrations/{integration['id']}/stop")
+    await live_api.post(f"/api/conversations/{conversation}/messages", json={"message": "while stopped"})
+    await asyncio.sleep(0.3)
+    held = _rows(live.ctx)[-1]
+    assert held.status == "pending" and held.attempts == 0 and "not running" in held.last_error
+    await live_api.post(f"/api/integrations/{integration['id']}/start")
+    started = time.monotonic()
+    sent = await fake_telegram.awaited_sent(2, token=TOKEN, timeout=10)
+    assert sent[-1].text == "while stopped" and time.monotonic() - started < 2
