@@ -34,6 +34,15 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (servers and test runners swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.stream is not sys.stderr:
+            self.setStream(sys.stderr)
+        super().emit(record)
+
+
 def get_logger(name: str = "") -> logging.Logger:
     """The platform logger, or a child of it."""
     return logging.getLogger(f"{LOGGER_NAME}.{name}" if name else LOGGER_NAME)
@@ -44,7 +53,7 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger(LOGGER_NAME)
     root.setLevel(level)
     if not any(getattr(h, "_ai_agents", False) for h in root.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.addFilter(RedactingFilter())
         handler._ai_agents = True  # type: ignore[attr-defined]

@@ -45,7 +45,7 @@ async def test_takeover_silences_ai_and_release_restores(live_api, chat, fake_te
     assert response.status_code == 200 and response.json()["results"]["manual_mode"] is True
     assert logs.count(f"✅ Conversation {chat} taken over by manager") == 1
     fake_telegram.push_message(TOKEN, 42, "Hello? Anyone?")
-    await wait_until(lambda: _last_user_status(live_api, chat, "handled"), what="message handled")
+    await wait_until(lambda: _user_statuses(live_api, chat, ["handled", "handled"]), what="message handled")
     assert len(fake_telegram.sent(token=TOKEN)) == 1 and len(fake_openai.requests()) == 1
     listed = (await live_api.get("/api/conversations", params={"manual_mode": "true"})).json()
     assert [c["id"] for c in listed["results"]] == [chat]
@@ -56,10 +56,9 @@ async def test_takeover_silences_ai_and_release_restores(live_api, chat, fake_te
     assert sent[-1].text == "Reply to: Back to the bot"
 
 
-async def _last_user_status(api, chat, status):
+async def _user_statuses(api, chat, statuses):
     messages = (await api.get(f"/api/conversations/{chat}/messages")).json()["results"]
-    users = [m for m in messages if m["role"] == "user"]
-    return users and users[-1]["status"] == status
+    return [m["status"] for m in messages if m["role"] == "user"] == statuses
 
 
 async def test_manager_message_is_delivered_with_role_manager(live_api, chat, fake_telegram):
