@@ -5,10 +5,11 @@ rank the need for a human: "This is terrible! I'm very disappointed!" (-0.80) is
 the worst experience ever! I want a refund immediately!" (-0.66) is a demand.  Hence two questions:
 
 negative (alert) -- is the customer unhappy?
-    score <= -negative_threshold, where complaint evidence VADER misses ("late again", "arrived
-    broken", "doesn't work", extreme wording, fraud claims, sarcasm) lowers the score by
-    COMPLAINT_WEIGHT (0.5) for this test only; a sarcastic message ("Great, another delay. Just
-    great.") counts as score 0, VADER reading its praise literally.  Escalations always alert.
+    score <= -negative_threshold, where customer-service complaint evidence that VADER underrates
+    ("late again", "arrived broken", "doesn't work", extreme wording, fraud claims, sarcasm) lowers
+    the score by COMPLAINT_WEIGHT (0.5) for this test only (the logged score stays VADER's); a
+    sarcastic message ("Great, another delay. Just great.") counts as score 0, VADER reading its
+    praise literally.  Escalations always alert.
 
 very_negative (escalate) -- does a human need to take over?
     * Decisive signals escalate alone, whatever the tone: asking for a human (manager, supervisor,
@@ -20,7 +21,7 @@ very_negative (escalate) -- does a human need to take over?
         2      fraud accusation (scam, fraud, rip-off, "took my money");
         1 each refund/compensation demand, cancellation, threat to leave, extreme wording (worst,
                unacceptable, disgusting, fed up), urgency, repeated failure, falling trend (the last
-               three scores all negative, each worse than the one before).
+               three scores, this one included, all negative and each worse than the one before).
       So very_negative_threshold still acts on the score, but a score past it is 2 of the 3 points
       and needs one signal more: venting (-0.80, no signal) alerts; the refund demand (-0.66, 1 +
       refund + urgency + "worst") escalates.  Plain complaint vocabulary adds no points: it is the
@@ -46,8 +47,10 @@ COMPLAINT_WEIGHT = 0.5
 CLEARLY_POSITIVE = 0.5
 ESCALATE_POINTS = 3
 NEGATION_WINDOW = 4
+LOOKBACK_CHARS = 120  # enough for NEGATION_WINDOW words; keeps long texts linear
 TREND_LENGTH = 3
 NEUTRAL_BAND = 0.05  # VADER's conventional neutral zone
+MAX_SCORED_CHARS = 2000  # VADER is quadratic in length; longer texts are scored on their start
 
 
 # Who a customer may ask for instead of the bot ("a real person", "your manager", "someone in charge").
@@ -218,7 +221,7 @@ def _compiled() -> dict[str, tuple[re.Pattern[str], ...]]:
 
 @lru_cache(maxsize=64)
 def _keyword_patterns(keywords: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    out = []
+    out: list[tuple[str, re.Pattern[str]]] = []
     for keyword in keywords:
         if words := _normalise(keyword).split():
             joined = r"\s+".join(map(re.escape, words))
@@ -231,13 +234,13 @@ def _normalise(text: str) -> str:
 
 
 def score_text(text: str) -> float:
-    """VADER compound score of `text`, -1 (negative) .. 1 (positive), rounded to 2 decimals."""
-    return round(float(_analyzer().polarity_scores(text)["compound"]), 2)
+    """VADER compound score of `text` (its first MAX_SCORED_CHARS), -1 .. 1, rounded to 2 decimals."""
+    return round(float(_analyzer().polarity_scores(text[:MAX_SCORED_CHARS])["compound"]), 2)
 
 
 def _negated(text: str, start: int) -> bool:
     """A negation precedes `start` in its clause, within NEGATION_WINDOW words, and no condition precedes it."""
-    clause = re.split(r"[.!?;:,]|\bbut\b", text[:start])[-1]
+    clause = re.split(r"[.!?;:,]|\bbut\b", text[max(0, start - LOOKBACK_CHARS) : start])[-1]
     words = re.findall(r"[a-z']+", clause)[-NEGATION_WINDOW:]
     for i, word in enumerate(words):
         if word in _NEGATORS or " ".join(words[i : i + 2]) in _NEGATORS:
