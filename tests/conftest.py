@@ -87,7 +87,13 @@ FAST_ADAPTERS = {Provider.TELEGRAM_BOT: {"poll_timeout": 1, "retry_base": 0.05}}
 
 
 @pytest.fixture
-async def live(database_url, tmp_path, settings_overrides, fake_openai) -> AsyncIterator[Platform]:
+def live_clock():
+    """The clock of the live platform; override with a ManualClock to test schedules."""
+    return SystemClock()
+
+
+@pytest.fixture
+async def live(database_url, tmp_path, settings_overrides, fake_openai, live_clock) -> AsyncIterator[Platform]:
     """The whole platform on the real clock, its LLM the fake OpenAI server, fast retries."""
     settings = load_settings(
         database_url=database_url,
@@ -99,7 +105,7 @@ async def live(database_url, tmp_path, settings_overrides, fake_openai) -> Async
         **settings_overrides,
     )
     async with platform(
-        settings, clock=SystemClock(), adapter_options=FAST_ADAPTERS, dispatcher_options={"idle_seconds": 0.05}
+        settings, clock=live_clock, adapter_options=FAST_ADAPTERS, dispatcher_options={"idle_seconds": 0.05}
     ) as running:
         yield running
 

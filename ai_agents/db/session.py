@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+import asyncio
+import threading
+from contextlib import contextmanager, nullcontext
+
+from typing import Any, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
+
+T = TypeVar("T")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -34,10 +40,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# SQLite allows one writer at a time; its busy handler sleeps in growing steps (up to 100 ms)
+# when threads collide. Taking turns in-process first keeps latency low under load.
+_sqlite_turns = threading.RLock()
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session that commits on success and rolls back on error."""
-    with Session(engine, expire_on_commit=False) as session:
+    turn = _sqlite_turns if engine.dialect.name == "sqlite" else nullcontext()
+    with turn, Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
@@ -54,3 +66,11 @@ def ping(engine: Engine) -> bool:
         return True
     except Exception:  # noqa: BLE001 - any failure means unreachable
         return False
+
+
+async def run_db(engine: Engine, fn: Callable[..., T], *args: Any) -> T:
+    """Run a short database function: inline on SQLite (local, sub-millisecond, one writer at a
+    time anyway), in a worker thread on PostgreSQL so network round trips never block the loop."""
+    if engine.dialect.name == "sqlite":
+        return fn(*args)
+    return await asyncio.to_thread(fn, *args)

@@ -9,7 +9,7 @@ from ai_agents.channels.base import AdapterSpec, ChannelAdapter, Identity, SendR
 from ai_agents.channels.registry import adapter_class
 from ai_agents.core.types import IntegrationStatus
 from ai_agents.db.models import Integration
-from ai_agents.db.session import session_scope
+from ai_agents.db.session import run_db, session_scope
 from ai_agents.logs import get_logger
 from ai_agents.services import integrations
 from ai_agents.services.context import AppContext
@@ -73,4 +73,4 @@ class ChannelManager:
         return await adapter.send_text(recipient, text)
 
     async def _on_status(self, integration_id: int, status: IntegrationStatus, error: str | None) -> None:
-        await asyncio.to_thread(integrations.record_status, self.ctx, integration_id, status, error)
+        await run_db(self.ctx.engine, integrations.record_status, self.ctx, integration_id, status, error)

@@ -15,9 +15,10 @@ from ai_agents.channels.base import SendError
 from ai_agents.core.retry import backoff_delay
 from ai_agents.core.types import AlertKind, MessageStatus, OutboxStatus
 from ai_agents.db.models import Alert, Conversation, Message, OutboxMessage
-from ai_agents.db.session import session_scope
+from ai_agents.db.session import run_db, session_scope
 from ai_agents.logs import get_logger
 from ai_agents.services.context import AppContext
+from ai_agents.services.live_updates import call_in_loop
 
 log = get_logger("outbox")
 ACTIVE = (OutboxStatus.PENDING, OutboxStatus.SENDING)
@@ -64,12 +65,16 @@ class Dispatcher:
         self.owner = uuid.uuid4().hex[:12]
         self._wake = asyncio.Event()
         self._limit = asyncio.Semaphore(concurrency)
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def wake(self) -> None:
-        self._wake.set()
+        """Send soon: callable from any thread (the pipeline stores replies in worker threads)."""
+        if self._loop is not None:
+            call_in_loop(self._loop, self._wake.set)
 
     async def run(self) -> None:
         """Dispatch until cancelled: immediately when woken, otherwise every idle_seconds."""
+        self._loop = asyncio.get_running_loop()
         while True:
             try:
                 sent = await self.dispatch_once()
@@ -88,7 +93,7 @@ class Dispatcher:
 
     async def dispatch_once(self) -> int:
         """Claim one batch and send it; returns how many rows were attempted."""
-        rows = await asyncio.to_thread(self._claim)
+        rows = await run_db(self.ctx.engine, self._claim)
         groups: dict[tuple[int, str], list[OutboxMessage]] = {}
         for row in rows:
             groups.setdefault((row.integration_id, row.recipient), []).append(row)
@@ -121,7 +126,6 @@ class Dispatcher:
                 .where(OutboxMessage.id.in_(ids), due)
                 .values(status=OutboxStatus.SENDING, lease_owner=token, lease_until=now + self.lease)
             )
-        with session_scope(self.ctx.engine) as session:
             claimed = select(OutboxMessage).where(OutboxMessage.lease_owner == token).order_by(OutboxMessage.id)
             return list(session.exec(claimed))
 
@@ -129,7 +133,7 @@ class Dispatcher:
         for position, row in enumerate(rows):
             ok = await self._send(row)
             if not ok:  # keep the recipient's order: release the rest untouched
-                await asyncio.to_thread(self._release, [r.id for r in rows[position + 1:]])
+                await run_db(self.ctx.engine, self._release, [r.id for r in rows[position + 1:]])
                 return
 
     async def _send(self, row: OutboxMessage) -> bool:
@@ -137,9 +141,9 @@ class Dispatcher:
             try:
                 result = await self.ctx.gateway().send_text(row.integration_id, row.recipient, row.text)
             except SendError as exc:
-                await asyncio.to_thread(self._failed, row, exc)
+                await run_db(self.ctx.engine, self._failed, row, exc)
                 return False
-        await asyncio.to_thread(self._sent, row, result.external_id)
+        await run_db(self.ctx.engine, self._sent, row, result.external_id)
         return True
 
     def _sent(self, row: OutboxMessage, external_id: str | None) -> None:

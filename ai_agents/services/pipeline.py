@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 from typing import Callable
 
 from sqlalchemy.exc import IntegrityError
@@ -12,28 +11,18 @@ from sqlmodel import Session, select
 from ai_agents.channels.base import InboundMessage
 from ai_agents.core.retry import backoff_delay
 from ai_agents.core.types import AlertKind, MessageStatus, Role
-from ai_agents.db.models import Agent, Alert, Conversation, Integration, Message
-from ai_agents.db.session import session_scope
+from ai_agents.db.models import Agent, Alert, Conversation, Integration, Message, Note
+from ai_agents.db.session import run_db, session_scope
 from ai_agents.llm import ChatRequest, LLMError
 from ai_agents.logs import get_logger
-from ai_agents.services.agent_settings import AgentSettings, settings_of
+from ai_agents.services import behaviours
+from ai_agents.services.agent_settings import settings_of
 from ai_agents.services.context import AppContext
 from ai_agents.services.outbox import enqueue
+from ai_agents.services.translation import TranslationError, translate
+from ai_agents.services.turn import Reply, Turn
 
 log = get_logger("pipeline")
-
-
-@dataclass
-class Turn:
-    """One customer message being handled, with what the stages decide about it."""
-
-    conversation: Conversation
-    message: Message
-    agent: Agent
-    settings: AgentSettings
-    history: list[Message] = field(default_factory=list)
-    replies: list[tuple[str, str]] = field(default_factory=list)  # (kind, text) to send
-    stop_reason: str | None = None
 
 
 class Pipeline:
@@ -50,7 +39,7 @@ class Pipeline:
     # -- stage 1-3: accept ---------------------------------------------------------------------
     async def handle_inbound(self, inbound: InboundMessage) -> None:
         """Store the message (dedupe, route, conversation) and schedule its handling."""
-        conversation_id = await asyncio.to_thread(self._accept, inbound)
+        conversation_id = await run_db(self.ctx.engine, self._accept, inbound)
         if conversation_id is not None:
             self.kick(conversation_id)
 
@@ -104,20 +93,21 @@ class Pipeline:
         try:
             while True:
                 self._dirty.discard(conversation_id)
-                message_id = await asyncio.to_thread(self._next_unhandled, conversation_id)
-                if message_id is None:
+                turn = await run_db(self.ctx.engine, self._next_turn, conversation_id)
+                if turn is None:
                     if conversation_id not in self._dirty:
                         return
                     continue
-                await self._handle(conversation_id, message_id)
+                await self._handle(turn)
         finally:
             if self._workers.get(conversation_id) is asyncio.current_task():
                 del self._workers[conversation_id]
 
-    def _next_unhandled(self, conversation_id: int) -> int | None:
+    def _next_turn(self, conversation_id: int) -> Turn | None:
+        """The oldest unhandled customer message of the conversation, with what handling needs."""
         with session_scope(self.ctx.engine) as session:
-            return session.exec(
-                select(Message.id)
+            message = session.exec(
+                select(Message)
                 .where(
                     Message.conversation_id == conversation_id,
                     Message.role == Role.USER,
@@ -126,6 +116,23 @@ class Pipeline:
                 .order_by(Message.id)
                 .limit(1)
             ).first()
+            if message is None:
+                return None
+            conversation = session.get(Conversation, conversation_id)
+            agent = session.get(Agent, conversation.agent_id)
+            history = session.exec(
+                select(Message)
+                .where(Message.conversation_id == conversation_id, Message.id <= message.id)
+                .order_by(Message.id.desc())
+                .limit(self.ctx.settings.history_messages)
+            ).all()
+            return Turn(
+                conversation=conversation,
+                message=message,
+                agent=agent,
+                settings=settings_of(agent.settings),
+                history=list(reversed(history)),
+            )
 
     async def resume(self) -> int:
         """After a restart: handle every message that was stored but not yet handled."""
@@ -150,35 +157,16 @@ class Pipeline:
         await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
 
     # -- stages 4-7: decide and reply ---------------------------------------------------------------
-    async def _handle(self, conversation_id: int, message_id: int) -> None:
-        turn = await asyncio.to_thread(self._load_turn, conversation_id, message_id)
+    async def _handle(self, turn: Turn) -> None:
         for stage in STAGES:
             await stage(self, turn)
             if turn.stop_reason:
                 break
-        await asyncio.to_thread(self._finish, turn)
-
-    def _load_turn(self, conversation_id: int, message_id: int) -> Turn:
-        with session_scope(self.ctx.engine) as session:
-            conversation = session.get(Conversation, conversation_id)
-            agent = session.get(Agent, conversation.agent_id)
-            history = session.exec(
-                select(Message)
-                .where(Message.conversation_id == conversation_id, Message.id <= message_id)
-                .order_by(Message.id.desc())
-                .limit(self.ctx.settings.history_messages)
-            ).all()
-            return Turn(
-                conversation=conversation,
-                message=session.get(Message, message_id),
-                agent=agent,
-                settings=settings_of(agent.settings),
-                history=list(reversed(history)),
-            )
+        await run_db(self.ctx.engine, self._finish, turn)
 
     async def reply_with_llm(self, turn: Turn) -> None:
         """Stage: ask the agent's model, with retries; a lasting failure raises an alert."""
-        api_key = self._api_key(turn.agent)
+        api_key = self.api_key(turn.agent)
         if api_key is None:
             self._fail(turn, "the agent has no API key and OPENAI_API_KEY is not set")
             return
@@ -186,7 +174,7 @@ class Pipeline:
             model=turn.agent.model,
             messages=prompt_messages(turn),
             api_key=api_key,
-            base_url=turn.agent.base_url or self.ctx.settings.openai_base_url or None,
+            base_url=self.base_url(turn.agent),
             temperature=turn.agent.temperature,
             timeout=self.ctx.settings.llm_timeout_seconds,
         )
@@ -195,7 +183,7 @@ class Pipeline:
             try:
                 async with self._llm_slots:
                     text = await self.ctx.llm.complete(request)
-                turn.replies.append(("reply", text))
+                turn.replies.append(await self.outgoing(turn, "reply", text))
                 return
             except LLMError as exc:
                 if not exc.retryable or attempt == attempts:
@@ -205,10 +193,42 @@ class Pipeline:
                 log.warning("⚠️  [AgentHandler] LLM call failed (%s); retry %s/%s in %.1fs", exc, attempt, attempts - 1, delay)
                 await self.sleep(delay)
 
-    def _api_key(self, agent: Agent) -> str | None:
+    def api_key(self, agent: Agent) -> str | None:
         if agent.api_key_encrypted:
             return self.ctx.box.decrypt(agent.api_key_encrypted)
         return self.ctx.settings.openai_api_key or None
+
+    def base_url(self, agent: Agent) -> str | None:
+        return agent.base_url or self.ctx.settings.openai_base_url or None
+
+    async def translate(self, turn: Turn, text: str, source: str, target: str) -> str | None:
+        """The text translated with the agent's model, or None (logged) when that fails."""
+        api_key = self.api_key(turn.agent)
+        if api_key is None:
+            return None
+        try:
+            async with self._llm_slots:
+                return await translate(
+                    self.ctx.llm, text=text, source=source, target=target, model=turn.agent.model,
+                    api_key=api_key, base_url=self.base_url(turn.agent),
+                    timeout=self.ctx.settings.llm_timeout_seconds,
+                )  # fmt: skip
+        except TranslationError as exc:
+            log.warning("⚠️  [AgentService] Translation from %s to %s failed, keeping the original: %s", source, target, exc)
+            return None
+
+    async def outgoing(self, turn: Turn, kind: str, text: str) -> Reply:
+        """A reply in the customer's language when outgoing translation is on."""
+        translation = turn.settings.translation
+        source, target = translation.source_language, turn.conversation.language
+        if not (translation.enabled and translation.translate_outgoing and target and target != source):
+            return Reply(kind, text)
+        translated = await self.translate(turn, text, source, target)
+        if translated is None:
+            return Reply(kind, text)
+        if kind == "reply":
+            log.info("🔄 [AgentService] Translated outgoing response from %s to %s", source, target)
+        return Reply(kind, translated, translation=text)
 
     def _fail(self, turn: Turn, reason: str) -> None:
         turn.stop_reason = f"failed: {reason}"
@@ -232,8 +252,12 @@ class Pipeline:
                 session.add(Alert(kind=AlertKind.LLM_FAILURE, severity="critical", agent_id=conversation.agent_id,
                                   conversation_id=conversation.id, message_id=message.id,
                                   text=f"No AI reply to a customer message: {reason}", created_at=now))  # fmt: skip
-            for index, (kind, text) in enumerate(turn.replies):
-                queue_reply(session, self.ctx, conversation, text, kind=kind, key=f"{kind}:{message.id}:{index}")
+            for alert in turn.alerts:
+                session.add(alert)
+            for note in turn.notes:
+                session.add(Note(conversation_id=conversation.id, author="system", text=note, created_at=now))
+            for index, item in enumerate(turn.replies):
+                queue_reply(session, self.ctx, conversation, item, key=f"{item.kind}:{message.id}:{index}")
         if turn.replies and self.ctx.outbox_wakeup:
             self.ctx.outbox_wakeup()
         self.ctx.live.publish("conversation", conversation_id=turn.conversation.id)
@@ -279,17 +303,18 @@ def prompt_messages(turn: Turn) -> list[dict[str, str]]:
     return messages
 
 
-def queue_reply(session: Session, ctx: AppContext, conversation: Conversation, text: str, *, kind: str, key: str) -> Message:
+def queue_reply(session: Session, ctx: AppContext, conversation: Conversation, reply: Reply, *, key: str) -> Message:
     """Store an outgoing message of the agent and its outbox row (idempotent by key)."""
     now = ctx.clock.now()
+    role = Role.ASSISTANT if reply.kind == "reply" else Role.SYSTEM
     message = Message(conversation_id=conversation.id, integration_id=conversation.integration_id,
-                      role=Role.ASSISTANT if kind == "reply" else Role.SYSTEM, kind=kind, text=text,
+                      role=role, kind=reply.kind, text=reply.text, translation=reply.translation,
                       language=conversation.language, status=MessageStatus.QUEUED, created_at=now)  # fmt: skip
     session.add(message)
     session.flush()
     enqueue(session, ctx, idempotency_key=key, integration_id=conversation.integration_id,
-            recipient=conversation.remote_id, text=text, kind=kind, conversation_id=conversation.id,
-            message_id=message.id)  # fmt: skip
+            recipient=conversation.remote_id, text=reply.text, kind=reply.kind,
+            conversation_id=conversation.id, message_id=message.id)  # fmt: skip
     conversation.last_message_at = conversation.last_agent_message_at = now
     return message
 
@@ -306,9 +331,19 @@ async def stop_in_manual_mode(pipeline: Pipeline, turn: Turn) -> None:
         log.info("👤 [AgentHandler] Conversation %s is in manual mode; the AI stays silent", turn.conversation.id)
 
 
+
+
 async def reply(pipeline: Pipeline, turn: Turn) -> None:
+    """Stage: the agent's answer, translated to the customer's language when that is on."""
     await pipeline.reply_with_llm(turn)
 
 
-# The stages after a message is stored, in order; each may set turn.stop_reason.
-STAGES = [skip_inactive_agent, stop_in_manual_mode, reply]
+# The stages after a message is stored, in order; each may set turn.stop_reason to end the turn.
+STAGES = [
+    skip_inactive_agent,
+    stop_in_manual_mode,
+    behaviours.detect_language_and_translate,
+    behaviours.score_sentiment,
+    behaviours.check_working_hours,
+    reply,
+]
