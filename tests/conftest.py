@@ -12,10 +12,9 @@ import pytest
 
 from ai_agents.api import build_api
 from ai_agents.config import load_settings
-from ai_agents.core.clock import ManualClock
-from ai_agents.logs import LOGGER_NAME
-from ai_agents.core.clock import SystemClock
+from ai_agents.core.clock import ManualClock, SystemClock
 from ai_agents.core.types import Provider
+from ai_agents.logs import LOGGER_NAME
 from ai_agents.runtime.lifespan import Platform, platform
 from ai_agents.services.context import AppContext
 from tests.fakes.openai_server import FakeOpenAI

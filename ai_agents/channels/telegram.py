@@ -6,7 +6,14 @@ import asyncio
 from datetime import datetime, timezone
 
 from telegram import Bot, Message, Update
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.request import HTTPXRequest
 
 from ai_agents.channels.base import (

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 import asyncio
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-
 from typing import Any, TypeVar
 
 from sqlalchemy import event, text

@@ -12,7 +12,12 @@ from ai_agents.crypto import mask_secret
 from ai_agents.db.models import Agent
 from ai_agents.db.session import session_scope
 from ai_agents.logs import get_logger
-from ai_agents.services.agent_settings import LANGUAGE_CODE, AgentSettings, merge, settings_of
+from ai_agents.services.agent_settings import (
+    LANGUAGE_CODE,
+    AgentSettings,
+    merge,
+    settings_of,
+)
 from ai_agents.services.context import AppContext
 from ai_agents.services.validation import StrictInput
 

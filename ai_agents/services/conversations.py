@@ -11,12 +11,14 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ai_agents.core.errors import NotFound
-from ai_agents.core.types import MessageStatus, Role
+from ai_agents.core.types import Role
 from ai_agents.db.models import Agent, Conversation, Message, Note
 from ai_agents.db.session import session_scope
 from ai_agents.logs import get_logger
 from ai_agents.services.context import AppContext
-from ai_agents.services.outbox import enqueue
+from ai_agents.services.agent_settings import settings_of
+from ai_agents.services.outbox import queue_message
+from ai_agents.services.translation import translate_for_agent
 from ai_agents.services.validation import StrictInput
 
 log = get_logger("conversations")
@@ -32,6 +34,9 @@ class NoteCreate(StrictInput):
 class ManagerMessage(StrictInput):
     message: str = Field(min_length=1, max_length=10_000, description="Text sent to the customer")
     author: str = Field("manager", min_length=1, max_length=200)
+    translate: bool | None = Field(
+        None, description="Translate to the customer's language; default: the agent's setting"
+    )
 
 
 def conversation_view(conversation: Conversation, agent_name: str | None = None) -> dict[str, Any]:
@@ -173,36 +178,25 @@ def add_note(ctx: AppContext, conversation_id: int, data: NoteCreate) -> dict[st
     return view
 
 
-def send_manager_message(ctx: AppContext, conversation_id: int, data: ManagerMessage) -> dict[str, Any]:
-    """Store the manager's message (role manager) and queue it for the customer's channel."""
-    now = ctx.clock.now()
+async def send_manager_message(ctx: AppContext, conversation_id: int, data: ManagerMessage) -> dict[str, Any]:
+    """Store the manager's message (role manager), translated to the customer's language when
+    the agent's `translate_manager_messages` is on (or `translate` says so), and queue it."""
     with session_scope(ctx.engine) as session:
         conversation = load_conversation(session, conversation_id)
-        message = Message(
-            conversation_id=conversation.id,
-            integration_id=conversation.integration_id,
-            role=Role.MANAGER,
-            kind="manual",
-            text=data.message,
-            language=conversation.language,
-            status=MessageStatus.QUEUED,
-            author=data.author,
-            created_at=now,
-        )
-        session.add(message)
-        session.flush()
-        enqueue(
-            session,
-            ctx,
-            idempotency_key=f"manager:{message.id}",
-            integration_id=conversation.integration_id,
-            recipient=conversation.remote_id,
-            text=data.message,
-            kind="manager",
-            conversation_id=conversation.id,
-            message_id=message.id,
-        )
-        conversation.last_message_at = conversation.last_agent_message_at = now
+        agent = session.get(Agent, conversation.agent_id)
+    text, translation = data.message, None
+    settings = settings_of(agent.settings).translation
+    source, target = settings.source_language, conversation.language
+    wanted = data.translate if data.translate is not None else settings.enabled and settings.translate_manager_messages
+    if wanted and target and target != source:
+        translated = await translate_for_agent(ctx, agent, data.message, source, target)
+        if translated is not None:
+            text, translation = translated, data.message
+            log.info("🔄 [AgentService] Translated manager message from %s to %s", source, target)
+    with session_scope(ctx.engine) as session:
+        conversation = load_conversation(session, conversation_id)
+        message = queue_message(session, ctx, conversation, role=Role.MANAGER, kind="manager",
+                                text=text, translation=translation, author=data.author)  # fmt: skip
         view = message_view(message)
     if ctx.outbox_wakeup:
         ctx.outbox_wakeup()

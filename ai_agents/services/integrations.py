@@ -10,7 +10,13 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from ai_agents.channels.base import AdapterSpec, CredentialsError
-from ai_agents.core.errors import ChannelError, Conflict, FieldProblem, NotFound, ValidationFailed
+from ai_agents.core.errors import (
+    ChannelError,
+    Conflict,
+    FieldProblem,
+    NotFound,
+    ValidationFailed,
+)
 from ai_agents.core.types import ChannelType, IntegrationStatus, OutboxStatus, Provider
 from ai_agents.crypto import SecretBox, mask_secret
 from ai_agents.db.models import Integration, OutboxMessage

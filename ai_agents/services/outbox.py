@@ -45,6 +45,24 @@ def enqueue(session: Session, ctx: AppContext, **fields) -> OutboxMessage | None
     return row
 
 
+def queue_message(
+    session: Session, ctx: AppContext, conversation: Conversation, *, role: str, kind: str,
+    text: str, key: str | None = None, translation: str | None = None, author: str | None = None,
+) -> Message:  # fmt: skip
+    """Store an outgoing message of a conversation and its outbox row (key: kind:message id)."""
+    now = ctx.clock.now()
+    message = Message(conversation_id=conversation.id, integration_id=conversation.integration_id,
+                      role=role, kind=kind, text=text, translation=translation, author=author,
+                      language=conversation.language, status=MessageStatus.QUEUED, created_at=now)  # fmt: skip
+    session.add(message)
+    session.flush()
+    enqueue(session, ctx, idempotency_key=key or f"{kind}:{message.id}", integration_id=conversation.integration_id,
+            recipient=conversation.remote_id, text=text, kind=kind, conversation_id=conversation.id,
+            message_id=message.id)  # fmt: skip
+    conversation.last_message_at = conversation.last_agent_message_at = now
+    return message
+
+
 class Dispatcher:
     """Claims due rows with a lease, sends them in order per recipient, records the outcome."""
 

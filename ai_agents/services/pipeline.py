@@ -17,9 +17,10 @@ from ai_agents.llm import ChatRequest, LLMError
 from ai_agents.logs import get_logger
 from ai_agents.services import behaviours
 from ai_agents.services.agent_settings import settings_of
+from ai_agents.services.alert_delivery import deliver_alerts
 from ai_agents.services.context import AppContext
-from ai_agents.services.outbox import enqueue
-from ai_agents.services.translation import TranslationError, translate
+from ai_agents.services.outbox import queue_message
+from ai_agents.services.translation import llm_access, translate_for_agent
 from ai_agents.services.turn import Reply, Turn
 
 log = get_logger("pipeline")
@@ -34,6 +35,7 @@ class Pipeline:
         self._llm_slots = asyncio.Semaphore(settings.max_concurrent_llm)
         self._workers: dict[int, asyncio.Task] = {}
         self._dirty: set[int] = set()
+        self._side_jobs: set[asyncio.Task] = set()
         self.sleep: Callable[[float], object] = asyncio.sleep
 
     # -- stage 1-3: accept ---------------------------------------------------------------------
@@ -152,9 +154,10 @@ class Pipeline:
             await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
 
     async def stop(self) -> None:
-        for worker in list(self._workers.values()):
-            worker.cancel()
-        await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
+        tasks = [*self._workers.values(), *self._side_jobs]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     # -- stages 4-7: decide and reply ---------------------------------------------------------------
     async def _handle(self, turn: Turn) -> None:
@@ -162,11 +165,19 @@ class Pipeline:
             await stage(self, turn)
             if turn.stop_reason:
                 break
-        await run_db(self.ctx.engine, self._finish, turn)
+        alert_ids = await run_db(self.ctx.engine, self._finish, turn)
+        if alert_ids:
+            self._background(deliver_alerts(self.ctx, alert_ids, turn.settings.sentiment))
+
+    def _background(self, coroutine) -> None:
+        """Run a side job (alert delivery) without holding up the conversation; kept until done."""
+        task = asyncio.create_task(coroutine)
+        self._side_jobs.add(task)
+        task.add_done_callback(self._side_jobs.discard)
 
     async def reply_with_llm(self, turn: Turn) -> None:
         """Stage: ask the agent's model, with retries; a lasting failure raises an alert."""
-        api_key = self.api_key(turn.agent)
+        api_key, base_url = llm_access(self.ctx, turn.agent)
         if api_key is None:
             self._fail(turn, "the agent has no API key and OPENAI_API_KEY is not set")
             return
@@ -174,7 +185,7 @@ class Pipeline:
             model=turn.agent.model,
             messages=prompt_messages(turn),
             api_key=api_key,
-            base_url=self.base_url(turn.agent),
+            base_url=base_url,
             temperature=turn.agent.temperature,
             timeout=self.ctx.settings.llm_timeout_seconds,
         )
@@ -193,29 +204,10 @@ class Pipeline:
                 log.warning("⚠️  [AgentHandler] LLM call failed (%s); retry %s/%s in %.1fs", exc, attempt, attempts - 1, delay)
                 await self.sleep(delay)
 
-    def api_key(self, agent: Agent) -> str | None:
-        if agent.api_key_encrypted:
-            return self.ctx.box.decrypt(agent.api_key_encrypted)
-        return self.ctx.settings.openai_api_key or None
-
-    def base_url(self, agent: Agent) -> str | None:
-        return agent.base_url or self.ctx.settings.openai_base_url or None
-
     async def translate(self, turn: Turn, text: str, source: str, target: str) -> str | None:
-        """The text translated with the agent's model, or None (logged) when that fails."""
-        api_key = self.api_key(turn.agent)
-        if api_key is None:
-            return None
-        try:
-            async with self._llm_slots:
-                return await translate(
-                    self.ctx.llm, text=text, source=source, target=target, model=turn.agent.model,
-                    api_key=api_key, base_url=self.base_url(turn.agent),
-                    timeout=self.ctx.settings.llm_timeout_seconds,
-                )  # fmt: skip
-        except TranslationError as exc:
-            log.warning("⚠️  [AgentService] Translation from %s to %s failed, keeping the original: %s", source, target, exc)
-            return None
+        """The text translated with the agent's model (an LLM slot), or None when that fails."""
+        async with self._llm_slots:
+            return await translate_for_agent(self.ctx, turn.agent, text, source, target)
 
     async def outgoing(self, turn: Turn, kind: str, text: str) -> Reply:
         """A reply in the customer's language when outgoing translation is on."""
@@ -234,8 +226,9 @@ class Pipeline:
         turn.stop_reason = f"failed: {reason}"
         log.error("❌ [AgentHandler] No reply for conversation %s: %s", turn.conversation.id, reason)
 
-    def _finish(self, turn: Turn) -> None:
-        """Store the outcome in one transaction: replies and their outbox rows, message state."""
+    def _finish(self, turn: Turn) -> list[int]:
+        """Store the outcome in one transaction: replies and outbox rows, message state, alerts;
+        returns the ids of the alerts raised."""
         now = self.ctx.clock.now()
         failed = (turn.stop_reason or "").startswith("failed: ")
         with session_scope(self.ctx.engine) as session:
@@ -252,15 +245,19 @@ class Pipeline:
                 session.add(Alert(kind=AlertKind.LLM_FAILURE, severity="critical", agent_id=conversation.agent_id,
                                   conversation_id=conversation.id, message_id=message.id,
                                   text=f"No AI reply to a customer message: {reason}", created_at=now))  # fmt: skip
-            for alert in turn.alerts:
-                session.add(alert)
+            session.add_all(turn.alerts)
             for note in turn.notes:
                 session.add(Note(conversation_id=conversation.id, author="system", text=note, created_at=now))
             for index, item in enumerate(turn.replies):
-                queue_reply(session, self.ctx, conversation, item, key=f"{item.kind}:{message.id}:{index}")
+                role = Role.ASSISTANT if item.kind == "reply" else Role.SYSTEM
+                queue_message(session, self.ctx, conversation, role=role, kind=item.kind, text=item.text,
+                              translation=item.translation, key=f"{item.kind}:{message.id}:{index}")  # fmt: skip
+            session.flush()
+            alert_ids = [alert.id for alert in turn.alerts]
         if turn.replies and self.ctx.outbox_wakeup:
             self.ctx.outbox_wakeup()
         self.ctx.live.publish("conversation", conversation_id=turn.conversation.id)
+        return alert_ids
 
 
 def route(session: Session, inbound: InboundMessage) -> Integration | None:
@@ -301,22 +298,6 @@ def prompt_messages(turn: Turn) -> list[dict[str, str]]:
         role = "user" if item.role == Role.USER else "assistant"
         messages.append({"role": role, "content": item.translation or item.text})
     return messages
-
-
-def queue_reply(session: Session, ctx: AppContext, conversation: Conversation, reply: Reply, *, key: str) -> Message:
-    """Store an outgoing message of the agent and its outbox row (idempotent by key)."""
-    now = ctx.clock.now()
-    role = Role.ASSISTANT if reply.kind == "reply" else Role.SYSTEM
-    message = Message(conversation_id=conversation.id, integration_id=conversation.integration_id,
-                      role=role, kind=reply.kind, text=reply.text, translation=reply.translation,
-                      language=conversation.language, status=MessageStatus.QUEUED, created_at=now)  # fmt: skip
-    session.add(message)
-    session.flush()
-    enqueue(session, ctx, idempotency_key=key, integration_id=conversation.integration_id,
-            recipient=conversation.remote_id, text=reply.text, kind=reply.kind,
-            conversation_id=conversation.id, message_id=message.id)  # fmt: skip
-    conversation.last_message_at = conversation.last_agent_message_at = now
-    return message
 
 
 async def skip_inactive_agent(pipeline: Pipeline, turn: Turn) -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from ai_agents.db.models import Agent
 from ai_agents.llm import ChatModel, ChatRequest, LLMError
+from ai_agents.logs import get_logger
+from ai_agents.services.context import AppContext
+
+log = get_logger("translation")
 
 LANGUAGE_NAMES = {
     "en": "English", "es": "Spanish", "pt": "Portuguese", "fr": "French", "de": "German",
@@ -46,3 +51,22 @@ async def translate(
         return await llm.complete(request)
     except LLMError as exc:
         raise TranslationError(str(exc)) from exc
+
+
+def llm_access(ctx: AppContext, agent: Agent) -> tuple[str | None, str | None]:
+    """The agent's (API key, base URL), falling back to OPENAI_API_KEY / OPENAI_BASE_URL."""
+    key = ctx.box.decrypt(agent.api_key_encrypted) if agent.api_key_encrypted else None
+    return key or ctx.settings.openai_api_key or None, agent.base_url or ctx.settings.openai_base_url or None
+
+
+async def translate_for_agent(ctx: AppContext, agent: Agent, text: str, source: str, target: str) -> str | None:
+    """The text translated with the agent's model, or None (with a warning) when that fails."""
+    api_key, base_url = llm_access(ctx, agent)
+    if api_key is None:
+        return None
+    try:
+        return await translate(ctx.llm, text=text, source=source, target=target, model=agent.model,
+                               api_key=api_key, base_url=base_url, timeout=ctx.settings.llm_timeout_seconds)  # fmt: skip
+    except TranslationError as exc:
+        log.warning("⚠️  [AgentService] Translation from %s to %s failed, keeping the original: %s", source, target, exc)
+        return None

@@ -5,9 +5,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.api.test_agents import PLAN_AGENT
-from tests.api.test_settings import PLAN_FOLLOW_UP, PLAN_SENTIMENT, PLAN_TRANSLATION, PLAN_WORKING_HOURS
 from ai_agents.ui.layout import NAV
+from tests.api.test_agents import PLAN_AGENT
+from tests.api.test_settings import (
+    PLAN_FOLLOW_UP,
+    PLAN_SENTIMENT,
+    PLAN_TRANSLATION,
+    PLAN_WORKING_HOURS,
+)
 
 pytestmark = pytest.mark.e2e
 

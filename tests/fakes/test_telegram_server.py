@@ -13,7 +13,13 @@ import httpx
 import pytest
 from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from tests.fakes.telegram_server import CONFLICT, FakeTelegram
 

@@ -7,10 +7,14 @@ from datetime import datetime, timezone
 
 import pytest
 from sqlmodel import Session, select
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from ai_agents.core.clock import ManualClock
 from ai_agents.db.models import Alert, Message
 from tests.api.test_settings import PLAN_SENTIMENT, PLAN_TRANSLATION, PLAN_WORKING_HOURS
+from tests.fakes.http_server import BackgroundServer
 from tests.support.flows import connect_bot, create_agent, wait_until
 
 TOKEN = "7007:AAbehaviourtesttokenvalue000000007"
@@ -185,3 +189,44 @@ async def test_without_escalation_setting_the_ai_keeps_answering(live, live_api,
     assert [a.kind for a in alerts(live)] == ["negative_sentiment", "escalation"]
     conversation = (await live_api.get("/api/conversations")).json()["results"][0]
     assert conversation["manual_mode"] is False
+
+
+# -- alert delivery and manager translation -------------------------------------------------------------
+async def test_alerts_reach_a_telegram_chat_and_a_webhook(live, live_api, fake_telegram, fake_openai):
+    received = []
+
+    async def hook(request):
+        received.append(await request.json())
+        return JSONResponse({"ok": True})
+
+    with BackgroundServer(Starlette(routes=[Route("/hook", hook, methods=["POST"])])) as server:
+        settings = {"sentiment": {**PLAN_SENTIMENT["sentiment"], "alert_telegram_chat_id": "-100500",
+                                  "alert_webhook_url": server.base_url + "/hook"}}  # fmt: skip
+        await agent_with_bot(live_api, fake_telegram, settings)
+        fake_telegram.push_message(TOKEN, 10, PLAN_MESSAGES[1], first_name="Olga")
+        alert = await fake_telegram.awaited_sent(1, token=TOKEN, chat_id=-100500)
+        assert alert[0].text.startswith("⚠️ negative sentiment (Olga): Negative message (-0.")
+        await wait_until(lambda: len(received) == 1, what="webhook call")
+    assert received[0]["kind"] == "negative_sentiment" and received[0]["conversation_id"]
+
+
+async def test_manager_message_translated_when_agent_asks(live, live_api, fake_telegram, fake_openai, logs):
+    def responder(body, _key):
+        text = body["messages"][-1]["content"]
+        if body["messages"][0]["content"].startswith("You are a translation engine"):
+            return {"Hola, ¿cómo estás?": "Hello, how are you?", "We refunded you.": "Le hemos reembolsado."}.get(text, text)
+        return f"Reply to: {text}"
+
+    fake_openai.set_responder(responder)
+    settings = {"translation": {**PLAN_TRANSLATION["translation"], "translate_manager_messages": True}}
+    await agent_with_bot(live_api, fake_telegram, settings)
+    fake_telegram.push_message(TOKEN, 11, "Hola, ¿cómo estás?")
+    await fake_telegram.awaited_sent(1, token=TOKEN)
+    conversation = (await live_api.get("/api/conversations")).json()["results"][0]["id"]
+    sent = await live_api.post(f"/api/conversations/{conversation}/messages", json={"message": "We refunded you."})
+    assert sent.json()["results"]["text"] == "Le hemos reembolsado."
+    assert sent.json()["results"]["translation"] == "We refunded you."
+    delivered = await fake_telegram.awaited_sent(2, token=TOKEN)
+    assert delivered[-1].text == "Le hemos reembolsado."
+    raw = await live_api.post(f"/api/conversations/{conversation}/messages", json={"message": "OK!", "translate": False})
+    assert raw.json()["results"]["text"] == "OK!"

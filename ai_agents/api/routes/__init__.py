@@ -1,6 +1,13 @@
 """The explicit list of API routers, in matching order (the fallback last)."""
 
-from ai_agents.api.routes import agents, conversations, dashboard, fallback, health, integrations
+from ai_agents.api.routes import (
+    agents,
+    conversations,
+    dashboard,
+    fallback,
+    health,
+    integrations,
+)
 
 ROUTERS = [
     health.router,

@@ -47,10 +47,10 @@ def list_messages(
 
 
 @router.post("/{conversation_id}/messages", status_code=201, summary="Send a manager message")
-def send_message(
+async def send_message(
     conversation_id: int, body: conversations.ManagerMessage, ctx: AppContext = Depends(get_ctx)
 ):
-    view = conversations.send_manager_message(ctx, conversation_id, body)
+    view = await conversations.send_manager_message(ctx, conversation_id, body)
     return ok(view, "Message queued for delivery", status=201)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from ai_agents.api.envelope import envelope
 from ai_agents.api.deps import get_ctx
+from ai_agents.api.envelope import envelope
 from ai_agents.services.context import AppContext
 from ai_agents.services.health import UNHEALTHY, health_report
 
