@@ -66,7 +66,7 @@ async def ctx(database_url, tmp_path, clock, settings_overrides) -> AsyncIterato
         secret_key="test-secret-key-0123456789",
         **settings_overrides,
     )
-    async with platform(settings, clock=clock) as running:
+    async with platform(settings, clock=clock, workers=False) as running:
         yield running.ctx
 
 

@@ -56,8 +56,10 @@ async def platform(
     llm: ChatModel | None = None,
     adapter_options: dict[str, Any] | None = None,
     dispatcher_options: dict[str, Any] | None = None,
+    workers: bool = True,
 ) -> AsyncIterator[Platform]:
-    """Run the platform for the duration of the block; clean and repeatable (hot reload)."""
+    """Run the platform for the duration of the block; clean and repeatable (hot reload).
+    With workers=False nothing runs in the background (no channels, dispatcher or scheduler)."""
     settings = settings or load_settings()
     configure_logging(settings.log_level)
     os.environ.setdefault("PTB_TIMEDELTA", "1")  # python-telegram-bot: timedelta retry_after
@@ -71,18 +73,20 @@ async def platform(
     if not settings.api_token:
         log.warning("⚠️  API_TOKEN is not set: the API is open to anyone on %s", settings.host)
     context_module.set_current(ctx)
-    dispatch_task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")
+    dispatch_task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher") if workers else None
     try:
-        await channels.start_enabled()
-        resumed = await pipeline.resume()
+        if workers:
+            await channels.start_enabled()
+        resumed = await pipeline.resume() if workers else 0
         log.info("✅ Platform started (database: %s, conversations resumed: %s)", ctx.engine.dialect.name, resumed)
         yield Platform(ctx, pipeline, dispatcher, channels)
     finally:
         await channels.stop_all()
         await pipeline.stop()
-        dispatch_task.cancel()
-        with suppress(asyncio.CancelledError):
-            await dispatch_task
+        if dispatch_task is not None:
+            dispatch_task.cancel()
+            with suppress(asyncio.CancelledError):
+                await dispatch_task
         if owned_llm and isinstance(ctx.llm, OpenAIChat):
             await ctx.llm.close()
         context_module.set_current(None)

@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import and_, exists, or_, update
+from sqlalchemy import and_, case, exists, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -14,14 +14,16 @@ from sqlmodel import Session, select
 from ai_agents.channels.base import SendError
 from ai_agents.core.retry import backoff_delay
 from ai_agents.core.types import AlertKind, MessageStatus, OutboxStatus
-from ai_agents.db.models import Alert, Conversation, Message, OutboxMessage
+from ai_agents.db.models import Alert, Conversation, Integration, Message, OutboxMessage
 from ai_agents.db.session import run_db, session_scope
 from ai_agents.logs import get_logger
 from ai_agents.services.context import AppContext
 from ai_agents.services.live_updates import call_in_loop
+from ai_agents.services.send_budget import SendBudget
 
 log = get_logger("outbox")
 ACTIVE = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+BULK_KINDS = ("broadcast", "follow_up")  # sent after conversation messages when both are due
 
 
 class ChannelDown(SendError):
@@ -84,6 +86,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._limit = asyncio.Semaphore(concurrency)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.budget = SendBudget()
 
     def wake(self) -> None:
         """Send soon: callable from any thread (the pipeline stores replies in worker threads)."""
@@ -91,34 +94,44 @@ class Dispatcher:
             call_in_loop(self._loop, self._wake.set)
 
     async def run(self) -> None:
-        """Dispatch until cancelled: immediately when woken, otherwise every idle_seconds."""
+        """Send until cancelled: claim what the rate budgets allow, send it without waiting for
+        the whole batch, and sleep until woken, a token is due, or idle_seconds pass."""
         self._loop = asyncio.get_running_loop()
+        in_flight: set[asyncio.Task] = set()
         while True:
             try:
-                sent = await self.dispatch_once()
+                room = self.batch - len(in_flight)
+                rows = await run_db(self.ctx.engine, self._claim, room) if room > 0 else []
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
                 log.exception("❌ Outbox dispatch failed; retrying")
-                sent = 0
-            if sent:
+                rows = []
+            for row in rows:
+                task = asyncio.create_task(self._send(row))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+            if rows:
+                await asyncio.sleep(0)
                 continue
+            pause = self.idle_seconds
+            if self.budget.next_token_in() > 0:
+                pause = min(pause, self.budget.next_token_in())
             try:
-                await asyncio.wait_for(self._wake.wait(), self.idle_seconds)
+                await asyncio.wait_for(self._wake.wait(), pause)
             except TimeoutError:
                 pass
             self._wake.clear()
 
     async def dispatch_once(self) -> int:
-        """Claim one batch and send it; returns how many rows were attempted."""
-        rows = await run_db(self.ctx.engine, self._claim)
-        groups: dict[tuple[int, str], list[OutboxMessage]] = {}
-        for row in rows:
-            groups.setdefault((row.integration_id, row.recipient), []).append(row)
-        await asyncio.gather(*(self._send_group(group) for group in groups.values()))
+        """Claim one batch and send all of it (tests and benchmarks); returns rows attempted."""
+        rows = await run_db(self.ctx.engine, self._claim, self.batch)
+        await asyncio.gather(*(self._send(row) for row in rows))
         return len(rows)
 
-    def _claim(self) -> list[OutboxMessage]:
+    def _claim(self, limit: int) -> list[OutboxMessage]:
+        """Lease due rows: the oldest per recipient (order is kept), conversation messages before
+        campaigns, and only as many as the rate budgets allow now."""
         now = self.ctx.clock.now()
         token = f"{self.owner}:{uuid.uuid4().hex[:8]}"
         earlier = aliased(OutboxMessage)
@@ -132,11 +145,23 @@ class Dispatcher:
             and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
             and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now),
         )
+        campaign_last = case((OutboxMessage.kind.in_(BULK_KINDS), 1), else_=0)
         with session_scope(self.ctx.engine) as session:
-            query = select(OutboxMessage.id).where(due, ~blocked).order_by(OutboxMessage.id).limit(self.batch)
+            query = (
+                select(OutboxMessage.id, OutboxMessage.integration_id, OutboxMessage.recipient,
+                       Integration.provider, Integration.config)  # fmt: skip
+                .join(Integration, Integration.id == OutboxMessage.integration_id)
+                .where(due, ~blocked)
+                .order_by(campaign_last, OutboxMessage.id)
+                .limit(limit * 4)
+            )
             if self.ctx.engine.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            ids = list(session.exec(query))
+                query = query.with_for_update(of=OutboxMessage, skip_locked=True)
+            ids = [
+                row_id
+                for row_id, integration_id, recipient, provider, config in session.exec(query)
+                if self.budget.allow(integration_id, provider, config or {}, recipient)
+            ][:limit]
             if not ids:
                 return []
             session.exec(
@@ -146,13 +171,6 @@ class Dispatcher:
             )
             claimed = select(OutboxMessage).where(OutboxMessage.lease_owner == token).order_by(OutboxMessage.id)
             return list(session.exec(claimed))
-
-    async def _send_group(self, rows: list[OutboxMessage]) -> None:
-        for position, row in enumerate(rows):
-            ok = await self._send(row)
-            if not ok:  # keep the recipient's order: release the rest untouched
-                await run_db(self.ctx.engine, self._release, [r.id for r in rows[position + 1:]])
-                return
 
     async def _send(self, row: OutboxMessage) -> bool:
         async with self._limit:
@@ -219,13 +237,3 @@ class Dispatcher:
                         created_at=self.ctx.clock.now(),
                     )
                 )
-
-    def _release(self, ids: list[int]) -> None:
-        if not ids:
-            return
-        with session_scope(self.ctx.engine) as session:
-            session.exec(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.SENDING)
-                .values(status=OutboxStatus.PENDING, lease_owner=None, lease_until=None)
-            )

@@ -12,6 +12,7 @@ from ai_agents.core.types import AlertKind, OutboxStatus
 from ai_agents.db.models import Agent, Alert, Integration, OutboxMessage
 from ai_agents.db.session import session_scope
 from ai_agents.services.outbox import Dispatcher, enqueue
+from ai_agents.services.send_budget import SendBudget
 from tests.support.flows import connect_bot, create_agent, wait_until
 
 TOKEN = "6006:AAoutboxtesttokenvalue0000000000006"
@@ -54,6 +55,13 @@ def _queue(ctx, integration_id: int, items: list[tuple[str, str]]) -> None:
                     recipient=recipient, text=text, kind="broadcast")  # fmt: skip
 
 
+def dispatcher_on(ctx, clock, **options) -> Dispatcher:
+    """A dispatcher whose rate budgets follow the test's manual clock."""
+    dispatcher = Dispatcher(ctx, **options)
+    dispatcher.budget = SendBudget(now=lambda: clock.now().timestamp())
+    return dispatcher
+
+
 def _rows(ctx) -> list[OutboxMessage]:
     with Session(ctx.engine) as session:
         return list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id)))
@@ -67,14 +75,17 @@ async def test_same_idempotency_key_is_one_row(ctx):
     assert first is not None and second is None and len(_rows(ctx)) == 1
 
 
-async def test_two_dispatchers_never_send_a_row_twice(ctx):
+async def test_two_dispatchers_never_send_a_row_twice(ctx, clock):
     integration_id = _integration(ctx)
     _queue(ctx, integration_id, [(str(100 + i), f"hello {i}") for i in range(60)])
     gateway = RecordingGateway(latency=0.001)
     ctx.channels = gateway
-    first, second = Dispatcher(ctx, batch=7), Dispatcher(ctx, batch=7)
-    while any(r.status != OutboxStatus.SENT for r in _rows(ctx)):
+    first, second = dispatcher_on(ctx, clock, batch=7), dispatcher_on(ctx, clock, batch=7)
+    for _ in range(100):
+        if all(r.status == OutboxStatus.SENT for r in _rows(ctx)):
+            break
         await asyncio.gather(first.dispatch_once(), second.dispatch_once())
+        clock.advance(seconds=1)  # rate budgets refill
     assert sorted(gateway.sent) == sorted((str(100 + i), f"hello {i}") for i in range(60))
 
 
@@ -84,7 +95,7 @@ async def test_one_recipient_gets_messages_in_order_even_after_a_retry(ctx, cloc
     gateway = RecordingGateway()
     gateway.failures["7"] = [SendError("timeout", transient=True)]
     ctx.channels = gateway
-    dispatcher = Dispatcher(ctx, retry_base=1.0)
+    dispatcher = dispatcher_on(ctx, clock, retry_base=1.0)
     await dispatcher.dispatch_once()
     assert gateway.sent == [("8", "other")]  # "second" waits behind "first"
     assert [r.status for r in _rows(ctx)] == ["pending", "pending", "sent"]
@@ -92,6 +103,9 @@ async def test_one_recipient_gets_messages_in_order_even_after_a_retry(ctx, cloc
     assert gateway.sent == [("8", "other")]  # not due yet: the clock has not moved
     clock.advance(seconds=2)
     await dispatcher.dispatch_once()
+    await dispatcher.dispatch_once()
+    assert gateway.sent == [("8", "other"), ("7", "first")]  # Telegram: one message a second per chat
+    clock.advance(seconds=1)
     await dispatcher.dispatch_once()
     assert gateway.sent == [("8", "other"), ("7", "first"), ("7", "second")]
 
@@ -102,7 +116,7 @@ async def test_retry_after_is_honoured(ctx, clock):
     gateway = RecordingGateway()
     gateway.failures["9"] = [SendError("429", transient=True, retry_after=30)]
     ctx.channels = gateway
-    dispatcher = Dispatcher(ctx, retry_base=0.01)
+    dispatcher = dispatcher_on(ctx, clock, retry_base=0.01)
     await dispatcher.dispatch_once()
     row = _rows(ctx)[0]
     assert row.status == "pending" and (row.next_attempt_at - clock.now()).total_seconds() >= 30
@@ -117,10 +131,10 @@ async def test_retry_after_is_honoured(ctx, clock):
 async def test_expired_lease_is_claimed_again(ctx, clock):
     integration_id = _integration(ctx)
     _queue(ctx, integration_id, [("10", "x")])
-    crashed = Dispatcher(ctx, lease_seconds=60)
-    assert len(crashed._claim()) == 1  # claimed, then the process "dies" before sending
+    crashed = dispatcher_on(ctx, clock, lease_seconds=60)
+    assert len(crashed._claim(10)) == 1  # claimed, then the process "dies" before sending
     ctx.channels = RecordingGateway()
-    survivor = Dispatcher(ctx)
+    survivor = dispatcher_on(ctx, clock)
     assert await survivor.dispatch_once() == 0
     clock.advance(seconds=61)
     assert await survivor.dispatch_once() == 1
@@ -133,7 +147,7 @@ async def test_transient_failures_give_up_after_max_attempts(ctx, clock):
     gateway = RecordingGateway()
     gateway.failures["11"] = [SendError("HTTP 502", transient=True) for _ in range(10)]
     ctx.channels = gateway
-    dispatcher = Dispatcher(ctx, max_attempts=3, retry_base=0.01)
+    dispatcher = dispatcher_on(ctx, clock, max_attempts=3, retry_base=0.01)
     for _ in range(5):
         await dispatcher.dispatch_once()
         clock.advance(seconds=600)
@@ -179,7 +193,7 @@ async def test_stopped_channel_holds_messages_until_started(live, live_api, fake
     conversation = (await live_api.get("/api/conversations")).json()["results"][0]["id"]
     await live_api.post(f"/api/integrations/{integration['id']}/stop")
     await live_api.post(f"/api/conversations/{conversation}/messages", json={"message": "while stopped"})
-    await asyncio.sleep(0.3)
+    await wait_until(lambda: _rows(live.ctx)[-1].last_error, what="a send attempt")  # after the 1/s chat limit
     held = _rows(live.ctx)[-1]
     assert held.status == "pending" and held.attempts == 0 and "not running" in held.last_error
     await live_api.post(f"/api/integrations/{integration['id']}/start")
