@@ -92,7 +92,7 @@ def live_clock():
 
 
 @pytest.fixture
-async def live(database_url, tmp_path, settings_overrides, fake_openai, live_clock) -> AsyncIterator[Platform]:
+async def live(database_url, tmp_path, settings_overrides, fake_telegram, fake_openai, live_clock) -> AsyncIterator[Platform]:
     """The whole platform on the real clock, its LLM the fake OpenAI server, fast retries."""
     settings = load_settings(
         database_url=database_url,

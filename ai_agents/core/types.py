@@ -67,6 +67,7 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    SKIPPED = "skipped"  # never sent on purpose: invalid recipient, opted out
 
 
 class BroadcastStatus(StrEnum):

@@ -100,6 +100,7 @@ class Conversation(SQLModel, table=True):
     last_customer_message_at: datetime | None = _when()
     last_agent_message_at: datetime | None = _when()
     follow_ups_sent: int = 0
+    follow_up_state: str | None = Field(default=None, max_length=16)  # "done": nothing until a new message
     away_period_key: str | None = Field(default=None, max_length=64)  # closed period last told
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = _created()

@@ -9,16 +9,20 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
 from ai_agents.config import Settings, load_settings
 from ai_agents.core.clock import Clock, SystemClock
 from ai_agents.crypto import SecretBox
 from ai_agents.db import migrate
-from ai_agents.db.session import make_engine
+from ai_agents.db.session import make_engine, run_db
 from ai_agents.llm import ChatModel, OpenAIChat
 from ai_agents.logs import configure_logging, get_logger
 from ai_agents.runtime.channels import ChannelManager
 from ai_agents.services import context as context_module
+from ai_agents.services.broadcasts import refresh_statuses
 from ai_agents.services.context import AppContext
+from ai_agents.services.followups import run_follow_ups
 from ai_agents.services.outbox import Dispatcher
 from ai_agents.services.pipeline import Pipeline
 
@@ -74,6 +78,7 @@ async def platform(
         log.warning("⚠️  API_TOKEN is not set: the API is open to anyone on %s", settings.host)
     context_module.set_current(ctx)
     dispatch_task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher") if workers else None
+    scheduler = start_scheduler(ctx) if workers else None
     try:
         if workers:
             await channels.start_enabled()
@@ -81,6 +86,8 @@ async def platform(
         log.info("✅ Platform started (database: %s, conversations resumed: %s)", ctx.engine.dialect.name, resumed)
         yield Platform(ctx, pipeline, dispatcher, channels)
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         await channels.stop_all()
         await pipeline.stop()
         if dispatch_task is not None:
@@ -92,6 +99,17 @@ async def platform(
         context_module.set_current(None)
         ctx.engine.dispose()
         log.info("👋 Platform stopped")
+
+
+def start_scheduler(ctx: AppContext) -> AsyncIOScheduler:
+    """Short ticks over database state (APScheduler): follow-ups due, campaign states."""
+    scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop())
+    every = {"trigger": "interval", "max_instances": 1, "coalesce": True}
+    scheduler.add_job(run_follow_ups, args=[ctx], id="follow-ups", seconds=ctx.settings.follow_up_tick_seconds, **every)
+    scheduler.add_job(run_db, args=[ctx.engine, refresh_statuses, ctx], id="broadcast-states",
+                      seconds=ctx.settings.broadcast_tick_seconds, **every)  # fmt: skip
+    scheduler.start()
+    return scheduler
 
 
 @asynccontextmanager

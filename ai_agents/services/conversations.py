@@ -15,8 +15,8 @@ from ai_agents.core.types import Role
 from ai_agents.db.models import Agent, Conversation, Message, Note
 from ai_agents.db.session import session_scope
 from ai_agents.logs import get_logger
-from ai_agents.services.context import AppContext
 from ai_agents.services.agent_settings import settings_of
+from ai_agents.services.context import AppContext
 from ai_agents.services.outbox import queue_message
 from ai_agents.services.translation import translate_for_agent
 from ai_agents.services.validation import StrictInput
@@ -53,6 +53,7 @@ def conversation_view(conversation: Conversation, agent_name: str | None = None)
         "manual_mode": conversation.manual_mode,
         "manual_reason": conversation.manual_reason,
         "escalated": conversation.escalated,
+        "opted_out": conversation.opted_out,
         "last_message_at": conversation.last_message_at,
         "last_customer_message_at": conversation.last_customer_message_at,
         "follow_ups_sent": conversation.follow_ups_sent,

@@ -23,7 +23,8 @@ from ai_agents.services.send_budget import SendBudget
 
 log = get_logger("outbox")
 ACTIVE = (OutboxStatus.PENDING, OutboxStatus.SENDING)
-BULK_KINDS = ("broadcast", "follow_up")  # sent after conversation messages when both are due
+BULK_KINDS = ("broadcast", "follow_up")
+BROADCAST_LINES = 20  # per-recipient log lines per campaign before only progress lines remain  # sent after conversation messages when both are due
 
 
 class ChannelDown(SendError):
@@ -62,6 +63,8 @@ def queue_message(
             recipient=conversation.remote_id, text=text, kind=kind, conversation_id=conversation.id,
             message_id=message.id)  # fmt: skip
     conversation.last_message_at = conversation.last_agent_message_at = now
+    if kind in ("reply", "manager"):
+        conversation.follow_up_state = None  # follow-ups count from this message
     return message
 
 
@@ -87,6 +90,7 @@ class Dispatcher:
         self._limit = asyncio.Semaphore(concurrency)
         self._loop: asyncio.AbstractEventLoop | None = None
         self.budget = SendBudget()
+        self._broadcast_lines: dict[int | None, int] = {}
 
     def wake(self) -> None:
         """Send soon: callable from any thread (the pipeline stores replies in worker threads)."""
@@ -195,7 +199,15 @@ class Dispatcher:
                     message.status = MessageStatus.SENT
         if row.kind == "reply":
             log.info("✅ Response sent to %s (conversation %s)", row.recipient, row.conversation_id)
+        elif row.kind == "broadcast" and self._first_lines(row.broadcast_id):
+            log.info("✅ [BroadcastWorker] Sent message to %s", row.recipient)
         self.ctx.live.publish("outbox_sent", outbox_id=row.id, conversation_id=row.conversation_id)
+
+    def _first_lines(self, broadcast_id: int | None) -> bool:
+        """Per-recipient log lines only for the first few of a campaign; then progress lines."""
+        seen = self._broadcast_lines.get(broadcast_id, 0)
+        self._broadcast_lines[broadcast_id] = seen + 1
+        return seen < BROADCAST_LINES
 
     def _failed(self, row: OutboxMessage, exc: SendError) -> None:
         now = self.ctx.clock.now()
@@ -211,7 +223,10 @@ class Dispatcher:
             if exc.transient and stored.attempts < self.max_attempts:
                 delay = max(exc.retry_after or 0, backoff_delay(stored.attempts, base=self.retry_base, cap=300))
                 stored.status, stored.next_attempt_at = OutboxStatus.PENDING, now + timedelta(seconds=delay)
-                log.warning("⚠️  Send to %s failed, will retry in %.0fs: %s", row.recipient, delay, exc.reason)
+                if row.kind != "broadcast":
+                    log.warning("⚠️  Send to %s failed, will retry in %.0fs: %s", row.recipient, delay, exc.reason)
+                elif self._first_lines(row.broadcast_id):
+                    log.warning("⚠️  [BroadcastWorker] Failed to send, will retry: %s (%s)", row.recipient, exc.reason)
                 return
             stored.status = OutboxStatus.FAILED
             self._record_failure(session, stored, exc.reason)

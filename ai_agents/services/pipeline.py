@@ -72,7 +72,7 @@ class Pipeline:
             )
             session.add(message)
             conversation.last_message_at = conversation.last_customer_message_at = now
-            conversation.follow_ups_sent = 0
+            conversation.follow_ups_sent, conversation.follow_up_state = 0, None  # a reply restarts follow-ups
             if inbound.sender_name:
                 conversation.contact_name = inbound.sender_name
             session.flush()
@@ -236,7 +236,7 @@ class Pipeline:
             conversation = session.get(Conversation, turn.conversation.id)
             for field_name in ("language", "translation", "sentiment"):
                 setattr(message, field_name, getattr(turn.message, field_name))
-            for column in ("language", "manual_mode", "manual_reason", "escalated", "away_period_key"):
+            for column in ("language", "manual_mode", "manual_reason", "escalated", "away_period_key", "opted_out"):
                 setattr(conversation, column, getattr(turn.conversation, column))
             message.status = MessageStatus.FAILED if failed else MessageStatus.HANDLED
             if failed:
@@ -323,6 +323,7 @@ async def reply(pipeline: Pipeline, turn: Turn) -> None:
 STAGES = [
     skip_inactive_agent,
     stop_in_manual_mode,
+    behaviours.handle_opt_out,
     behaviours.detect_language_and_translate,
     behaviours.score_sentiment,
     behaviours.check_working_hours,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 00:38:12.192331
+Create Date: 2026-11-25 01:55:39.511176
 """
 from alembic import op
 import sqlalchemy as sa
@@ -111,6 +111,7 @@ def upgrade() -> None:
     sa.Column('last_customer_message_at', ai_agents.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_agent_message_at', ai_agents.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('follow_ups_sent', sa.Integer(), nullable=False),
+    sa.Column('follow_up_state', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
     sa.Column('away_period_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('created_at', ai_agents.db.types.UTCDateTime(timezone=True), nullable=False),

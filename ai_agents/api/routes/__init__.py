@@ -2,6 +2,7 @@
 
 from ai_agents.api.routes import (
     agents,
+    broadcasts,
     conversations,
     dashboard,
     fallback,
@@ -12,6 +13,7 @@ from ai_agents.api.routes import (
 ROUTERS = [
     health.router,
     agents.router,
+    broadcasts.router,
     integrations.router,
     conversations.router,
     dashboard.router,
