@@ -32,7 +32,6 @@ class Settings(BaseSettings):
     openai_api_key: str = Field("", description="Default LLM key for agents that have none.")
     openai_base_url: str = Field("", description="Default OpenAI-compatible endpoint.")
     default_model: str = Field("gpt-4o-mini", description="Model for agents created without one.")
-    max_body_bytes: int = Field(1024 * 1024, description="Largest accepted API request body.")
     max_concurrent_llm: int = Field(8, ge=1, le=256, description="LLM calls in flight at once.")
     llm_attempts: int = Field(3, ge=1, le=10, description="Tries per reply before an alert.")
     llm_timeout_seconds: float = Field(60, gt=0, description="Timeout of one LLM call.")
