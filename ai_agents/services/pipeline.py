@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import Callable
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from ai_agents.channels.base import InboundMessage
 from ai_agents.core.retry import backoff_delay
 from ai_agents.core.types import AlertKind, MessageStatus, Role
-from ai_agents.db.models import Agent, Alert, Conversation, Integration, Message, Note
+from ai_agents.db.models import Agent, Alert, Conversation, Message, Note
 from ai_agents.db.session import run_db, session_scope
 from ai_agents.llm import ChatRequest, LLMError
 from ai_agents.logs import get_logger
@@ -20,6 +19,7 @@ from ai_agents.services.agent_settings import settings_of
 from ai_agents.services.alert_delivery import deliver_alerts
 from ai_agents.services.context import AppContext
 from ai_agents.services.outbox import queue_message
+from ai_agents.services.routing import conversation_for, route
 from ai_agents.services.translation import llm_access, translate_for_agent
 from ai_agents.services.turn import Reply, Turn
 
@@ -258,37 +258,6 @@ class Pipeline:
             self.ctx.outbox_wakeup()
         self.ctx.live.publish("conversation", conversation_id=turn.conversation.id)
         return alert_ids
-
-
-def route(session: Session, inbound: InboundMessage) -> Integration | None:
-    """Stage 2: the integration (and so the agent) a message belongs to."""
-    return session.get(Integration, inbound.integration_id)
-
-
-def conversation_for(session: Session, integration: Integration, inbound: InboundMessage, now) -> Conversation:
-    """Stage 3: one conversation per (integration, remote chat), created on first contact."""
-    query = select(Conversation).where(
-        Conversation.integration_id == integration.id, Conversation.remote_id == inbound.remote_id
-    )
-    conversation = session.exec(query).first()
-    if conversation is not None:
-        return conversation
-    conversation = Conversation(
-        agent_id=integration.agent_id,
-        integration_id=integration.id,
-        channel=integration.channel,
-        remote_id=inbound.remote_id,
-        contact_name=inbound.sender_name,
-        contact_username=inbound.sender_username,
-        created_at=now,
-        last_message_at=now,
-    )
-    try:
-        with session.begin_nested():
-            session.add(conversation)
-    except IntegrityError:  # created at the same moment by another writer
-        return session.exec(query).one()
-    return conversation
 
 
 def prompt_messages(turn: Turn) -> list[dict[str, str]]:
