@@ -209,6 +209,7 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime = _created()
     lease_owner: str | None = Field(default=None, max_length=100)
     lease_until: datetime | None = _when()
+    attempt_started_at: datetime | None = _when()  # campaign rows: set just before the channel call
     last_error: str | None = Field(default=None, sa_type=Text)
     external_id: str | None = Field(default=None, max_length=200)  # channel's message id
     sent_at: datetime | None = _when()

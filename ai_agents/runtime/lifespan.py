@@ -71,7 +71,8 @@ async def platform(
     owned_llm = llm is None
     ctx.llm = llm or OpenAIChat()
     pipeline = Pipeline(ctx)
-    dispatcher = Dispatcher(ctx, retry_base=settings.retry_base_seconds, **(dispatcher_options or {}))
+    dispatcher = Dispatcher(ctx, retry_base=settings.retry_base_seconds, lease_seconds=settings.outbox_lease_seconds,
+                            **(dispatcher_options or {}))  # fmt: skip
     channels = ChannelManager(ctx, pipeline, adapter_options)
     ctx.channels, ctx.outbox_wakeup = channels, dispatcher.wake
     if not settings.api_token:

@@ -24,6 +24,7 @@ from ai_agents.services.send_budget import SendBudget
 log = get_logger("outbox")
 ACTIVE = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 BULK_KINDS = ("broadcast", "follow_up")
+INTERRUPTED = "interrupted while sending (the server stopped); not resent, to never send it twice"
 BROADCAST_LINES = 20  # per-recipient log lines per campaign before only progress lines remain  # sent after conversation messages when both are due
 
 
@@ -151,6 +152,7 @@ class Dispatcher:
         )
         campaign_last = case((OutboxMessage.kind.in_(BULK_KINDS), 1), else_=0)
         with session_scope(self.ctx.engine) as session:
+            self._give_up_interrupted(session, now)
             query = (
                 select(OutboxMessage.id, OutboxMessage.integration_id, OutboxMessage.recipient,
                        Integration.provider, Integration.config)  # fmt: skip
@@ -176,8 +178,26 @@ class Dispatcher:
             claimed = select(OutboxMessage).where(OutboxMessage.lease_owner == token).order_by(OutboxMessage.id)
             return list(session.exec(claimed))
 
+    def _give_up_interrupted(self, session: Session, now) -> None:
+        """A campaign row whose sender died mid-call may have been delivered: resending could send
+        it twice, so it fails with the reason instead (conversation messages are resent)."""
+        session.exec(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now,
+                   OutboxMessage.attempt_started_at.is_not(None), OutboxMessage.kind.in_(BULK_KINDS))
+            .values(status=OutboxStatus.FAILED, lease_owner=None, lease_until=None,
+                    last_error=INTERRUPTED)
+        )  # fmt: skip
+
+    def _mark_started(self, row_id: int) -> None:
+        with session_scope(self.ctx.engine) as session:
+            session.exec(update(OutboxMessage).where(OutboxMessage.id == row_id)
+                         .values(attempt_started_at=self.ctx.clock.now()))  # fmt: skip
+
     async def _send(self, row: OutboxMessage) -> bool:
         async with self._limit:
+            if row.kind in BULK_KINDS:
+                await run_db(self.ctx.engine, self._mark_started, row.id)
             try:
                 result = await self.ctx.gateway().send_text(row.integration_id, row.recipient, row.text)
             except SendError as exc:
@@ -191,6 +211,7 @@ class Dispatcher:
         with session_scope(self.ctx.engine) as session:
             stored = session.get(OutboxMessage, row.id)
             stored.status, stored.sent_at, stored.external_id = OutboxStatus.SENT, now, external_id
+            stored.attempt_started_at = None
             stored.attempts += 1
             stored.lease_owner = stored.lease_until = None
             if row.message_id is not None:
@@ -213,7 +234,7 @@ class Dispatcher:
         now = self.ctx.clock.now()
         with session_scope(self.ctx.engine) as session:
             stored = session.get(OutboxMessage, row.id)
-            stored.lease_owner = stored.lease_until = None
+            stored.lease_owner = stored.lease_until = stored.attempt_started_at = None
             stored.last_error = exc.reason
             if isinstance(exc, ChannelDown):
                 stored.status = OutboxStatus.PENDING

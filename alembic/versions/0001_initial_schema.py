@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 01:55:39.511176
+Create Date: 2026-11-25 02:13:06.005162
 """
 from alembic import op
 import sqlalchemy as sa
@@ -197,6 +197,7 @@ def upgrade() -> None:
     sa.Column('next_attempt_at', ai_agents.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('lease_owner', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
     sa.Column('lease_until', ai_agents.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('attempt_started_at', ai_agents.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('external_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('sent_at', ai_agents.db.types.UTCDateTime(timezone=True), nullable=True),

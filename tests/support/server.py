@@ -70,6 +70,13 @@ class PlatformServer:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def kill(self) -> None:
+        """A crash: SIGKILL to the whole process group, no clean shutdown."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+            self._log.close()
+
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
