@@ -149,3 +149,23 @@ async def test_stop_opts_out_and_start_opts_back_in(live, live_api, fake_telegra
     assert detail["remote_jid"] == "777"
     again = (await live_api.post(f"/api/agents/{agent['id']}/settings/broadcast", json=body)).json()["results"]
     assert again["skipped"] == 0
+
+
+async def test_parallel_campaigns_share_the_rate_and_all_complete(live, live_api, fake_telegram):
+    """Plan 9.2: several campaigns at once, 100+ recipients each, one rate for the bot."""
+    agent = await bot_agent(live_api, fake_telegram, rate=100)
+    ids = []
+    for campaign in range(3):
+        recipients = [str(10_000 * (campaign + 1) + i) for i in range(110)]
+        body = {"message": f"Campaign {campaign}", "integration_type": "telegram", "recipients": recipients}
+        ids.append((await live_api.post(f"/api/agents/{agent['id']}/settings/broadcast", json=body)).json()["results"]["id"])
+
+    async def all_done():
+        states = [(await status(live_api, agent["id"], i))["status"] for i in ids]
+        return all(s == "completed" for s in states)
+
+    await wait_until(all_done, timeout=30, what="three campaigns completed")
+    sent = fake_telegram.sent(token=TOKEN)
+    assert len(sent) == 330 and len({(s.text, s.chat_id) for s in sent}) == 330
+    rate = (len(sent) - 20) / (sent[-1].at - sent[0].at)  # after the initial burst of 20
+    assert rate <= 100 * 1.1
