@@ -116,12 +116,12 @@ class Dispatcher:
                 task = asyncio.create_task(self._send(row))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
-            if rows:
+            pause = self.idle_seconds if not rows else 0.0
+            if self.budget.next_token_in() > 0:  # a rate is exhausted: claiming again now is waste
+                pause = min(self.idle_seconds, max(pause, self.budget.next_token_in()))
+            if pause == 0:
                 await asyncio.sleep(0)
                 continue
-            pause = self.idle_seconds
-            if self.budget.next_token_in() > 0:
-                pause = min(pause, self.budget.next_token_in())
             try:
                 await asyncio.wait_for(self._wake.wait(), pause)
             except TimeoutError:
