@@ -72,6 +72,26 @@ class FollowUpSettings(StrictInput):
         return messages
 
 
+DEFAULT_OPT_OUT = [
+    "stop", "unsubscribe", "stop all", "opt out", "optout",  # en
+    "baja", "darme de baja", "parar", "cancelar suscripcion", "cancelar suscripción",  # es/pt
+    "stopp", "abmelden", "désabonner", "desabonner", "arrêt", "arret",  # de/fr
+    "стоп", "отписаться", "отписка", "відписатися",  # ru/uk
+]  # fmt: skip
+DEFAULT_OPT_IN = ["start", "subscribe", "unstop", "старт", "suscribir", "anmelden"]
+
+
+class BroadcastSettings(StrictInput):
+    """Opt-out: a customer whose whole message is one of these words gets no more campaigns."""
+
+    opt_out_keywords: list[str] = Field(default_factory=lambda: list(DEFAULT_OPT_OUT), max_length=100)
+    opt_in_keywords: list[str] = Field(default_factory=lambda: list(DEFAULT_OPT_IN), max_length=100)
+    opt_out_reply: str = Field(
+        "You are unsubscribed and will get no more broadcasts. Reply START to subscribe again.",
+        min_length=1, max_length=1000,
+    )  # fmt: skip
+
+
 class AgentSettings(StrictInput):
     """All settings of an agent; every section optional in a PUT body."""
 
@@ -79,6 +99,7 @@ class AgentSettings(StrictInput):
     translation: TranslationSettings = Field(default_factory=TranslationSettings)
     sentiment: SentimentSettings = Field(default_factory=SentimentSettings)
     follow_up: FollowUpSettings = Field(default_factory=FollowUpSettings)
+    broadcasts: BroadcastSettings = Field(default_factory=BroadcastSettings)
 
 
 SECTIONS = tuple(AgentSettings.model_fields)

@@ -101,27 +101,17 @@ def _alert(turn: Turn, kind: AlertKind, severity: str, text: str, now) -> Alert:
                  created_at=now)  # fmt: skip
 
 
-OPT_OUT_WORDS = frozenset({
-    "stop", "unsubscribe", "stop all", "opt out", "optout",  # en
-    "baja", "darme de baja", "parar", "cancelar suscripcion", "cancelar suscripción",  # es/pt
-    "stopp", "abmelden", "désabonner", "desabonner", "arrêt", "arret",  # de/fr
-    "стоп", "отписаться", "отписка", "відписатися",  # ru/uk
-})  # fmt: skip
-OPT_IN_WORDS = frozenset({"start", "subscribe", "unstop", "старт", "suscribir", "anmelden"})
-
-
 async def handle_opt_out(pipeline: Pipeline, turn: Turn) -> None:
-    """Stage: STOP (in several languages) ends broadcasts and follow-ups; START brings them back."""
+    """Stage: an opt-out word (STOP, стоп, baja ... configurable) ends broadcasts and follow-ups;
+    an opt-in word (START ...) brings them back."""
+    settings = turn.settings.broadcasts
     word = turn.message.text.strip().lower().strip(".!¡ ")
     conversation = turn.conversation
-    if word in OPT_OUT_WORDS and not conversation.opted_out:
+    if word in {w.lower() for w in settings.opt_out_keywords} and not conversation.opted_out:
         conversation.opted_out = True
         log.info("🚫 Conversation %s opted out of broadcasts and follow-ups", conversation.id)
-        turn.replies.append(await pipeline.outgoing(turn, "opt_out", OPT_OUT_REPLY))
+        turn.replies.append(await pipeline.outgoing(turn, "opt_out", settings.opt_out_reply))
         turn.stop_reason = "opted out"
-    elif word in OPT_IN_WORDS and conversation.opted_out:
+    elif word in {w.lower() for w in settings.opt_in_keywords} and conversation.opted_out:
         conversation.opted_out = False
         log.info("✅ Conversation %s opted in again", conversation.id)
-
-
-OPT_OUT_REPLY = "You are unsubscribed and will get no more broadcasts. Reply START to subscribe again."

@@ -169,3 +169,13 @@ async def test_parallel_campaigns_share_the_rate_and_all_complete(live, live_api
     assert len(sent) == 330 and len({(s.text, s.chat_id) for s in sent}) == 330
     rate = (len(sent) - 20) / (sent[-1].at - sent[0].at)  # after the initial burst of 20
     assert rate <= 100 * 1.1
+
+
+async def test_opt_out_words_are_configurable(live, live_api, fake_telegram, fake_openai):
+    agent = await bot_agent(live_api, fake_telegram)
+    settings = {"broadcasts": {"opt_out_keywords": ["no more"], "opt_out_reply": "Done, no more news."}}
+    assert (await live_api.put(f"/api/agents/{agent['id']}/settings", json=settings)).status_code == 200
+    fake_telegram.push_message(TOKEN, 888, "STOP")  # not a keyword any more: the AI answers
+    fake_telegram.push_message(TOKEN, 888, "No more!")
+    sent = await fake_telegram.awaited_sent(2, token=TOKEN)
+    assert [s.text for s in sent] == ["Reply to: STOP", "Done, no more news."]
