@@ -21,15 +21,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from benchmarks.common import peak_rss_mb
+
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "9010:AAbenchmarkbroadcasttokenvalue00010"
 
-
-def peak_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def campaign_text(number: int) -> str:

@@ -32,15 +32,10 @@ from ai_agents.services.agent_settings import AgentSettings
 from ai_agents.services.followups import run_follow_ups
 from ai_agents.services.outbox import Dispatcher
 from ai_agents.services.send_budget import SendBudget
+from benchmarks.common import peak_rss_mb
 
 CHUNK = 2_000
 
-
-def peak_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class FakeGateway:

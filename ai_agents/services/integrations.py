@@ -40,7 +40,8 @@ class IntegrationCreate(StrictInput):
         None, max_length=500, pattern=URL_PATTERN, description="Root of a self-hosted Bot API server"
     )
     name: str = Field("", max_length=200)
-    rate_limit_per_second: float | None = Field(None, gt=0, le=1000)
+    rate_limit_per_second: float | None = Field(None, gt=0, le=1000, description="Sends a second, all chats")
+    per_chat_rate_limit_per_second: float | None = Field(None, gt=0, le=1000, description="Sends a second to one chat")
     is_enabled: bool = True
 
 
@@ -85,6 +86,7 @@ def integration_view(row: Integration, ctx: AppContext) -> dict[str, Any]:
         "token": mask_secret(credentials.get("token")),
         "api_base_url": row.config.get("api_base_url"),
         "rate_limit_per_second": row.config.get("rate_limit_per_second"),
+        "per_chat_rate_limit_per_second": row.config.get("per_chat_rate_limit_per_second"),
         "connected_at": row.connected_at,
         "status_changed_at": row.status_changed_at,
         "created_at": row.created_at,
@@ -104,7 +106,8 @@ async def create_integration(ctx: AppContext, agent_id: int, data: IntegrationCr
     with session_scope(ctx.engine) as session:
         load_agent(session, agent_id)
     credentials = {"token": data.token} if data.token else {}
-    config = {k: v for k, v in (("api_base_url", data.api_base_url), ("rate_limit_per_second", data.rate_limit_per_second)) if v}
+    config = {k: v for k, v in (("api_base_url", data.api_base_url), ("rate_limit_per_second", data.rate_limit_per_second),
+                                ("per_chat_rate_limit_per_second", data.per_chat_rate_limit_per_second)) if v}  # fmt: skip
     try:
         identity = await ctx.gateway().probe(provider, credentials, config)
     except CredentialsError as exc:

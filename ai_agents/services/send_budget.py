@@ -16,6 +16,7 @@ DEFAULT_RATES: dict[str, tuple[float, float | None]] = {
     Provider.WHATSAPP_DEVICE: (1.0, None),  # linked device: slow, to keep the number safe
 }
 MAX_CHAT_BUCKETS = 20_000
+CHAT_BURST = 3  # a short burst in one chat is fine (a reply split in parts); the rate holds after it
 
 
 class SendBudget:
@@ -33,16 +34,16 @@ class SendBudget:
             bucket = self._integrations[integration_id] = TokenBucket(rate=rate, burst=max(1.0, rate / 5), now=self._now)
         return bucket
 
-    def _chat_bucket(self, integration_id: int, provider: str, recipient: str) -> TokenBucket | None:
-        per_chat = DEFAULT_RATES.get(provider, (0, None))[1]
+    def _chat_bucket(self, integration_id: int, provider: str, config: dict, recipient: str) -> TokenBucket | None:
+        per_chat = config.get("per_chat_rate_limit_per_second") or DEFAULT_RATES.get(provider, (0, None))[1]
         if per_chat is None:
             return None
         key = (integration_id, recipient)
         bucket = self._chats.get(key)
-        if bucket is None:
+        if bucket is None or bucket.rate != per_chat:
             if len(self._chats) >= MAX_CHAT_BUCKETS:
                 self._forget_idle_chats()
-            bucket = self._chats[key] = TokenBucket(rate=per_chat, burst=1, now=self._now)
+            bucket = self._chats[key] = TokenBucket(rate=per_chat, burst=CHAT_BURST, now=self._now)
         return bucket
 
     def _forget_idle_chats(self) -> None:
@@ -52,7 +53,7 @@ class SendBudget:
     def allow(self, integration_id: int, provider: str, config: dict, recipient: str) -> bool:
         """Take a token from the integration's and the chat's bucket, if both have one."""
         integration = self._integration_bucket(integration_id, provider, config)
-        chat = self._chat_bucket(integration_id, provider, recipient)
+        chat = self._chat_bucket(integration_id, provider, config, recipient)
         if integration.available() < 1 or (chat is not None and chat.available() < 1):
             return False
         integration.take()

@@ -104,10 +104,21 @@ async def test_one_recipient_gets_messages_in_order_even_after_a_retry(ctx, cloc
     clock.advance(seconds=2)
     await dispatcher.dispatch_once()
     await dispatcher.dispatch_once()
-    assert gateway.sent == [("8", "other"), ("7", "first")]  # Telegram: one message a second per chat
+    assert gateway.sent == [("8", "other"), ("7", "first"), ("7", "second")]
+
+
+async def test_one_chat_is_held_to_its_rate_after_a_short_burst(ctx, clock):
+    integration_id = _integration(ctx)
+    _queue(ctx, integration_id, [("7", f"part {i}") for i in range(5)])
+    ctx.channels = gateway = RecordingGateway()
+    dispatcher = dispatcher_on(ctx, clock)
+    for _ in range(5):
+        await dispatcher.dispatch_once()
+    assert len(gateway.sent) == 3  # Telegram: a burst of 3, then one a second per chat
     clock.advance(seconds=1)
     await dispatcher.dispatch_once()
-    assert gateway.sent == [("8", "other"), ("7", "first"), ("7", "second")]
+    await dispatcher.dispatch_once()
+    assert [text for _, text in gateway.sent] == [f"part {i}" for i in range(4)]
 
 
 async def test_retry_after_is_honoured(ctx, clock):

@@ -44,7 +44,8 @@ class PlatformServer:
             "DATA_DIR": str(self.data_dir),
             **self.extra_env,
         }
-        env.pop("DATABASE_URL", None) if "DATABASE_URL" not in self.extra_env else None
+        if "DATABASE_URL" not in self.extra_env:
+            env.pop("DATABASE_URL", None)  # the platform under test uses its own SQLite file
         command = [
             str(ROOT / ".venv" / "bin" / "reflex"), "run", "--env", "prod",
             "--backend-host", "127.0.0.1", "--backend-port", str(self.port),
