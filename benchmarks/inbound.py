@@ -36,9 +36,9 @@ async def run_platform(telegram_url: str, openai_url: str) -> None:
                              log_level="WARNING", max_concurrent_llm=64)  # fmt: skip
     async with platform(settings) as running:
         agent = agents.create_agent(running.ctx, agents.AgentCreate(name="Bench", model="gpt-4o-mini"))
-        # The fake has no flood limits: lift Telegram's per-chat pacing to measure the platform itself.
+        # The fake has no flood limits: lift Telegram's pacing (25/s, 1/s per chat) to measure the platform.
         body = integrations.IntegrationCreate(type="telegram", token=TOKEN, api_base_url=telegram_url,
-                                              per_chat_rate_limit_per_second=1000)  # fmt: skip
+                                              rate_limit_per_second=1000, per_chat_rate_limit_per_second=1000)  # fmt: skip
         await integrations.create_integration(running.ctx, agent["id"], body)
         await _serve_until_stdin_closes()
 
