@@ -94,6 +94,18 @@ def outbox_figures(ctx, integration_id: int) -> dict:
     }  # fmt: skip
 
 
+
+async def until_empty(step) -> tuple[int, list[float]]:
+    """Call the async step until it reports 0 done; (total done, seconds per call)."""
+    total, durations = 0, []
+    while True:
+        tick = time.perf_counter()
+        done = await step()
+        durations.append(time.perf_counter() - tick)
+        total += done
+        if done == 0:
+            return total, durations
+
 async def bench(n: int, database_url: str) -> None:
     data = Path(tempfile.mkdtemp(prefix="bench-followups-"))
     overrides = {"database_url": database_url} if database_url else {}
@@ -108,16 +120,9 @@ async def bench(n: int, database_url: str) -> None:
         print(f"seed: {n} conversations inserted in {time.perf_counter() - started:.2f} s")
 
         # -- enqueue: the scheduler tick, called until it finds nothing due
-        calls, queued, per_call = 0, 0, []
         started = time.perf_counter()
-        while True:
-            tick = time.perf_counter()
-            got = await run_follow_ups(ctx)
-            per_call.append(time.perf_counter() - tick)
-            calls += 1
-            queued += got
-            if got == 0:
-                break
+        queued, per_call = await until_empty(lambda: run_follow_ups(ctx))
+        calls = len(per_call)
         enqueue_s = time.perf_counter() - started
         again = await run_follow_ups(ctx)  # nothing more is due: the second follow-up waits for a new silence
         figures = outbox_figures(ctx, integration_id)
@@ -136,16 +141,9 @@ async def bench(n: int, database_url: str) -> None:
         ctx.channels = gateway
         dispatcher = Dispatcher(ctx, batch=500)
         dispatcher.budget = SendBudget()
-        rounds, attempted, per_round = 0, 0, []
         started = time.perf_counter()
-        while True:
-            tick = time.perf_counter()
-            got = await dispatcher.dispatch_once()
-            per_round.append(time.perf_counter() - tick)
-            rounds += 1
-            attempted += got
-            if got == 0:
-                break
+        attempted, per_round = await until_empty(dispatcher.dispatch_once)
+        rounds = len(per_round)
         send_s = time.perf_counter() - started
         recipients = Counter(recipient for _, recipient, _ in gateway.sent)
         figures = outbox_figures(ctx, integration_id)
