@@ -33,6 +33,7 @@ class Agent(SQLModel, table=True):
     """An AI agent: model, key, prompt, and its behaviour settings."""
 
     __tablename__ = "agents"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, index=True)
@@ -53,6 +54,7 @@ class Integration(SQLModel, table=True):
     """A channel connection of an agent: a Telegram bot, a WhatsApp number, an Instagram page."""
 
     __tablename__ = "integrations"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
 
     id: int | None = Field(default=None, primary_key=True)
     agent_id: int = Field(foreign_key="agents.id", index=True, ondelete="CASCADE")
@@ -81,6 +83,7 @@ class Conversation(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("integration_id", "remote_id", name="uq_conversation_remote"),
         Index("ix_conversations_last_message_at", "last_message_at"),
+        {"sqlite_autoincrement": True},  # ids are never reused
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -113,6 +116,7 @@ class Message(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("integration_id", "external_id", name="uq_message_external"),
         Index("ix_messages_conversation_created", "conversation_id", "created_at"),
+        {"sqlite_autoincrement": True},  # ids are never reused
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -135,6 +139,7 @@ class Note(SQLModel, table=True):
     """A private note on a conversation, by a person from the team."""
 
     __tablename__ = "notes"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
 
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversations.id", index=True, ondelete="CASCADE")
@@ -147,6 +152,7 @@ class Alert(SQLModel, table=True):
     """Something a person should look at: negative sentiment, escalation, failures."""
 
     __tablename__ = "alerts"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32, index=True)  # AlertKind
@@ -168,6 +174,7 @@ class Broadcast(SQLModel, table=True):
     """A campaign: one text to many recipients over one integration."""
 
     __tablename__ = "broadcasts"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
 
     id: int | None = Field(default=None, primary_key=True)
     agent_id: int = Field(foreign_key="agents.id", index=True, ondelete="CASCADE")
@@ -191,6 +198,7 @@ class OutboxMessage(SQLModel, table=True):
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_broadcast", "broadcast_id", "status"),
         Index("ix_outbox_recipient", "integration_id", "recipient", "status"),
+        {"sqlite_autoincrement": True},  # ids are never reused
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -211,8 +219,24 @@ class OutboxMessage(SQLModel, table=True):
     lease_until: datetime | None = _when()
     attempt_started_at: datetime | None = _when()  # campaign rows: set just before the channel call
     last_error: str | None = Field(default=None, sa_type=Text)
+    parts_sent: int = 0  # a long text goes out in parts; a retry resends only the rest
     external_id: str | None = Field(default=None, max_length=200)  # channel's message id
     sent_at: datetime | None = _when()
+    created_at: datetime = _created()
+
+
+class DeadLetter(SQLModel, table=True):
+    """An inbound update that failed every time it was handled: kept with its error, then skipped."""
+
+    __tablename__ = "dead_letters"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
+
+    id: int | None = Field(default=None, primary_key=True)
+    integration_id: int = Field(foreign_key="integrations.id", index=True, ondelete="CASCADE")
+    external_id: str | None = Field(default=None, max_length=200)  # update id, message id
+    payload: dict = _json()  # the raw update as the channel sent it
+    error: str = Field(sa_type=Text)
+    attempts: int = 0
     created_at: datetime = _created()
 
 
