@@ -47,7 +47,7 @@ class FakeGateway:
     def is_running(self, integration_id: int) -> bool:
         return True
 
-    async def send_text(self, integration_id: int, recipient: str, text: str) -> SendResult:
+    async def send_text(self, integration_id: int, recipient: str, text: str, start_part: int = 0) -> SendResult:
         self.sent.append((integration_id, recipient, text))
         return SendResult(external_id=str(len(self.sent)))
 

@@ -46,16 +46,29 @@ class Identity:
 @dataclass(frozen=True)
 class SendResult:
     external_id: str | None = None
+    parts_sent: int = 1  # a long text goes out in parts: how many of them are delivered now
 
 
 class SendError(Exception):
-    """A send failed; `transient` ones are retried, permanent ones fail at once with the reason."""
+    """A send failed; `transient` ones are retried, permanent ones fail at once with the reason.
+    `parts_sent`: parts of a split text delivered before the failure (counted from the first part);
+    `outcome_unknown`: the channel may have delivered the failed part (e.g. no answer in time)."""
 
-    def __init__(self, reason: str, *, transient: bool, retry_after: float | None = None):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        transient: bool,
+        retry_after: float | None = None,
+        parts_sent: int = 0,
+        outcome_unknown: bool = False,
+    ):
         super().__init__(reason)
         self.reason = reason
         self.transient = transient
         self.retry_after = retry_after
+        self.parts_sent = parts_sent
+        self.outcome_unknown = outcome_unknown
 
 
 class CredentialsError(Exception):
@@ -81,7 +94,9 @@ class ChannelAdapter(Protocol):
 
     async def stop(self) -> None: ...
 
-    async def send_text(self, recipient: str, text: str) -> SendResult: ...
+    async def send_text(self, recipient: str, text: str, start_part: int = 0) -> SendResult:
+        """Send the text's parts from `start_part` on (the earlier ones went out before)."""
+        ...
 
 
 class AdapterFactory(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timezone
 
+import httpx
 from telegram import Bot, Message, Update
 from telegram.error import (
     BadRequest,
@@ -34,6 +35,7 @@ log = get_logger("telegram")
 
 DEFAULT_API_ROOT = "https://api.telegram.org"
 MESSAGE_LIMIT = 4096
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)  # the request never reached Telegram
 MEDIA_KINDS = ("photo", "video", "voice", "audio", "document", "sticker", "location", "contact")
 
 
@@ -74,12 +76,14 @@ class TelegramAdapter:
         *,
         poll_timeout: int = 25,
         retry_base: float = 1.0,
+        send_timeout: float = 10.0,
     ) -> None:
         self.spec = spec
         self._on_inbound = on_inbound
         self._on_status = on_status
         self._poll_timeout = poll_timeout
         self._retry_base = retry_base
+        self._send_timeout = send_timeout
         self._bot = make_bot(spec, read_timeout=10.0)
         self._offset: int | None = None
         self._task: asyncio.Task | None = None
@@ -123,22 +127,18 @@ class TelegramAdapter:
             pass
         await self._set_status(IntegrationStatus.STOPPED, None)
 
-    async def send_text(self, recipient: str, text: str) -> SendResult:
-        message_id = None
+    async def send_text(self, recipient: str, text: str, start_part: int = 0) -> SendResult:
+        """Send the text in parts of at most 4096 characters, from part `start_part` on; a failure
+        says how many parts are delivered, so a retry sends only the rest."""
+        delivered, message_id = start_part, None
         try:
-            for piece in split_text(text, MESSAGE_LIMIT):
-                sent = await self._bot.send_message(chat_id=recipient, text=piece)
+            for piece in split_text(text, MESSAGE_LIMIT)[start_part:]:
+                sent = await self._bot.send_message(chat_id=recipient, text=piece, read_timeout=self._send_timeout)
                 message_id = message_id or f"{recipient}:{sent.message_id}"
-        except RetryAfter as exc:
-            seconds = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else exc.retry_after
-            raise SendError(f"Telegram rate limit: retry after {seconds}s", transient=True, retry_after=float(seconds)) from None
-        except Forbidden as exc:
-            raise SendError(f"Telegram refused: {exc.message}", transient=False) from None
-        except BadRequest as exc:
-            raise SendError(f"Telegram rejected the message: {exc.message}", transient=False) from None
-        except TelegramError as exc:  # network, timeouts, 5xx, revoked token: the channel is down
-            raise SendError(f"Telegram unavailable: {exc}", transient=True) from None
-        return SendResult(external_id=message_id)
+                delivered += 1
+        except TelegramError as exc:
+            raise send_error(exc, delivered) from None
+        return SendResult(external_id=message_id, parts_sent=delivered)
 
     async def _poll_forever(self) -> None:
         failures = 0
@@ -196,6 +196,25 @@ class TelegramAdapter:
             return
         self._status, self._last_error = status, error
         await self._on_status(self.spec.integration_id, status, error)
+
+
+def send_error(exc: TelegramError, parts_sent: int) -> SendError:
+    """What a failed sendMessage means for the outbox: retry later, or fail with the reason."""
+    if isinstance(exc, RetryAfter):
+        wait = exc.retry_after
+        seconds = float(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
+        return SendError(f"Telegram rate limit: retry after {seconds:g}s", transient=True, retry_after=seconds,
+                         parts_sent=parts_sent)
+    if isinstance(exc, Forbidden):
+        return SendError(f"Telegram refused: {exc.message}", transient=False, parts_sent=parts_sent)
+    if isinstance(exc, BadRequest):
+        return SendError(f"Telegram rejected the message: {exc.message}", transient=False, parts_sent=parts_sent)
+    # network, timeouts, 5xx, revoked token: the channel is down for now. Without an answer from
+    # Telegram (the request went out, the answer did not come) the message may have been delivered.
+    cause = exc.__cause__
+    unknown = isinstance(cause, httpx.TransportError) and not isinstance(cause, NOT_SENT)
+    return SendError(f"Telegram unavailable: {exc}", transient=True, parts_sent=parts_sent,
+                     outcome_unknown=unknown)
 
 
 def _describe(exc: Exception) -> str:

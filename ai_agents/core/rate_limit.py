@@ -41,6 +41,11 @@ class TokenBucket:
             return True
         return False
 
+    def give_back(self, count: int = 1) -> None:
+        """Return `count` tokens that were taken but not used (never above the burst)."""
+        self._refill()
+        self.tokens = min(self.burst, self.tokens + count)
+
     def wait_time(self) -> float:
         """Seconds until one token is available."""
         self._refill()

@@ -11,7 +11,7 @@ from ai_agents.core.types import IntegrationStatus
 from ai_agents.db.models import Integration
 from ai_agents.db.session import run_db, session_scope
 from ai_agents.logs import get_logger
-from ai_agents.services import integrations
+from ai_agents.services import integrations, outbox
 from ai_agents.services.context import AppContext
 from ai_agents.services.outbox import ChannelDown
 from ai_agents.services.pipeline import Pipeline
@@ -66,11 +66,15 @@ class ChannelManager:
         adapter = self._adapters.get(integration_id)
         return adapter is not None and adapter.status == IntegrationStatus.CONNECTED
 
-    async def send_text(self, integration_id: int, recipient: str, text: str) -> SendResult:
+    async def send_text(self, integration_id: int, recipient: str, text: str, start_part: int = 0) -> SendResult:
         adapter = self._adapters.get(integration_id)
         if adapter is None:
             raise ChannelDown(f"integration {integration_id} is not running")
-        return await adapter.send_text(recipient, text)
+        return await adapter.send_text(recipient, text, start_part)
 
     async def _on_status(self, integration_id: int, status: IntegrationStatus, error: str | None) -> None:
         await run_db(self.ctx.engine, integrations.record_status, self.ctx, integration_id, status, error)
+        if status == IntegrationStatus.CONNECTED:  # messages held while it was down go out now
+            await run_db(self.ctx.engine, outbox.resume_held, self.ctx, integration_id)
+            if self.ctx.outbox_wakeup:
+                self.ctx.outbox_wakeup()

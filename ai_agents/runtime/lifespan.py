@@ -72,7 +72,7 @@ async def platform(
     ctx.llm = llm or OpenAIChat()
     pipeline = Pipeline(ctx)
     dispatcher = Dispatcher(ctx, retry_base=settings.retry_base_seconds, lease_seconds=settings.outbox_lease_seconds,
-                            **(dispatcher_options or {}))  # fmt: skip
+                            retry_hours=settings.outbox_retry_hours, **(dispatcher_options or {}))  # fmt: skip
     channels = ChannelManager(ctx, pipeline, adapter_options)
     ctx.channels, ctx.outbox_wakeup = channels, dispatcher.wake
     if not settings.api_token:

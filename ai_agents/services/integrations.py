@@ -6,7 +6,6 @@ import json
 from typing import Any, Literal
 
 from pydantic import Field
-from sqlalchemy import update
 from sqlmodel import Session, select
 
 from ai_agents.channels.base import AdapterSpec, CredentialsError
@@ -17,9 +16,9 @@ from ai_agents.core.errors import (
     NotFound,
     ValidationFailed,
 )
-from ai_agents.core.types import ChannelType, IntegrationStatus, OutboxStatus, Provider
+from ai_agents.core.types import ChannelType, IntegrationStatus, Provider
 from ai_agents.crypto import SecretBox, mask_secret
-from ai_agents.db.models import Integration, OutboxMessage
+from ai_agents.db.models import Integration
 from ai_agents.db.session import session_scope
 from ai_agents.logs import get_logger
 from ai_agents.services.agents import URL_PATTERN, load_agent
@@ -199,12 +198,4 @@ def record_status(ctx: AppContext, integration_id: int, status: IntegrationStatu
         row.status, row.last_error, row.status_changed_at = status, error, now
         if status == IntegrationStatus.CONNECTED:
             row.connected_at = now
-            # Messages held while the channel was down go out now.
-            session.exec(
-                update(OutboxMessage)
-                .where(OutboxMessage.integration_id == integration_id, OutboxMessage.status == OutboxStatus.PENDING)
-                .values(next_attempt_at=now)
-            )
-    if status == IntegrationStatus.CONNECTED and ctx.outbox_wakeup:
-        ctx.outbox_wakeup()
     ctx.live.publish("integration_status", integration_id=integration_id, status=status, error=error)

@@ -4,35 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from sqlalchemy import and_, case, exists, or_, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from ai_agents.channels.base import SendError
-from ai_agents.core.retry import backoff_delay
-from ai_agents.core.types import AlertKind, MessageStatus, OutboxStatus
-from ai_agents.db.models import Alert, Conversation, Integration, Message, OutboxMessage
+from ai_agents.channels.base import SendError, SendResult
+from ai_agents.core.types import MessageStatus
+from ai_agents.db.models import Conversation, Message, OutboxMessage
 from ai_agents.db.session import run_db, session_scope
 from ai_agents.logs import get_logger
+from ai_agents.services import outbox_claim as claims
 from ai_agents.services.context import AppContext
 from ai_agents.services.live_updates import call_in_loop
-from ai_agents.services.send_budget import SendBudget
+from ai_agents.services.outbox_claim import BULK_KINDS
+from ai_agents.services.outbox_record import ChannelDown, Outcome, RetryPolicy, record_failed, record_sent
+from ai_agents.services.send_budget import Candidate, SendBudget
 
+__all__ = ["ChannelDown", "Dispatcher", "enqueue", "queue_message", "resume_held"]
 log = get_logger("outbox")
-ACTIVE = (OutboxStatus.PENDING, OutboxStatus.SENDING)
-BULK_KINDS = ("broadcast", "follow_up")
-INTERRUPTED = "interrupted while sending (the server stopped); not resent, to never send it twice"
-BROADCAST_LINES = 20  # per-recipient log lines per campaign before only progress lines remain  # sent after conversation messages when both are due
-
-
-class ChannelDown(SendError):
-    """The integration is not running here: the message waits without using up its attempts."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason, transient=True)
+BROADCAST_LINES = 20  # per-recipient log lines per campaign before only progress lines remain
 
 
 def enqueue(session: Session, ctx: AppContext, **fields) -> OutboxMessage | None:
@@ -69,8 +62,15 @@ def queue_message(
     return message
 
 
+def resume_held(ctx: AppContext, integration_id: int) -> int:
+    """The integration is connected (again): its held and retrying rows are due now."""
+    with session_scope(ctx.engine) as session:
+        return claims.resume_held(session, integration_id, ctx.clock.now())
+
+
 class Dispatcher:
-    """Claims due rows with a lease, sends them in order per recipient, records the outcome."""
+    """Claims due rows only when a send slot and a rate token are free, keeps their lease while it
+    sends them (in order per recipient), and records each outcome only while it holds the lease."""
 
     def __init__(
         self,
@@ -80,17 +80,23 @@ class Dispatcher:
         lease_seconds: float = 120,
         max_attempts: int = 8,
         retry_base: float = 2.0,
+        retry_hours: float = 24.0,
         idle_seconds: float = 1.0,
         concurrency: int = 32,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.ctx = ctx
-        self.batch, self.lease, self.max_attempts = batch, timedelta(seconds=lease_seconds), max_attempts
-        self.retry_base, self.idle_seconds = retry_base, idle_seconds
+        self.batch, self.lease, self.concurrency = batch, timedelta(seconds=lease_seconds), concurrency
+        self.policy = RetryPolicy(timedelta(hours=retry_hours), max_attempts, retry_base)
+        self.idle_seconds = idle_seconds
         self.owner = uuid.uuid4().hex[:12]
+        self._sleep = sleep
         self._wake = asyncio.Event()
         self._limit = asyncio.Semaphore(concurrency)
         self._loop: asyncio.AbstractEventLoop | None = None
         self.budget = SendBudget()
+        self._sending: dict[int, str] = {}  # rows this process is sending -> their lease owner
+        self._claimed: dict[int, Candidate] = {}
         self._broadcast_lines: dict[int | None, int] = {}
 
     def wake(self) -> None:
@@ -98,126 +104,138 @@ class Dispatcher:
         if self._loop is not None:
             call_in_loop(self._loop, self._wake.set)
 
+    def forget(self, integration_id: int) -> None:
+        """Drop the rate state of a deleted integration."""
+        self.budget.forget(integration_id)
+
     async def run(self) -> None:
-        """Send until cancelled: claim what the rate budgets allow, send it without waiting for
-        the whole batch, and sleep until woken, a token is due, or idle_seconds pass."""
+        """Send until cancelled: claim as many rows as there are free send slots and rate tokens,
+        then sleep until woken (new rows, a slot freed, a channel connected) or the next token of
+        an integration with due rows; idle_seconds at most (rows written by other processes)."""
         self._loop = asyncio.get_running_loop()
         in_flight: set[asyncio.Task] = set()
-        while True:
-            try:
-                room = self.batch - len(in_flight)
-                rows = await run_db(self.ctx.engine, self._claim, room) if room > 0 else []
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
-                log.exception("❌ Outbox dispatch failed; retrying")
-                rows = []
-            for row in rows:
-                task = asyncio.create_task(self._send(row))
-                in_flight.add(task)
-                task.add_done_callback(in_flight.discard)
-            pause = self.idle_seconds if not rows else 0.0
-            if self.budget.next_token_in() > 0:  # a rate is exhausted: claiming again now is waste
-                pause = min(self.idle_seconds, max(pause, self.budget.next_token_in()))
-            if pause == 0:
-                await asyncio.sleep(0)
-                continue
-            try:
-                await asyncio.wait_for(self._wake.wait(), pause)
-            except TimeoutError:
-                pass
-            self._wake.clear()
+        renewer = asyncio.create_task(self._keep_leases(), name="outbox-leases")
+        try:
+            while True:
+                room = min(self.batch, self.concurrency - len(in_flight))
+                rows, token_wait = await self._claim_safely(room) if room > 0 else ([], None)
+                for row in rows:
+                    task = asyncio.create_task(self._send(row))
+                    in_flight.add(task)
+                    task.add_done_callback(in_flight.discard)
+                pause = self.idle_seconds
+                if token_wait is not None:
+                    pause = min(pause, token_wait + 0.001)  # the token is there, not 0.9999 of it
+                if pause > 0:
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), pause)
+                    except TimeoutError:
+                        pass
+                else:
+                    await asyncio.sleep(0)
+                self._wake.clear()
+        finally:
+            renewer.cancel()
 
     async def dispatch_once(self) -> int:
         """Claim one batch and send all of it (tests and benchmarks); returns rows attempted."""
-        rows = await run_db(self.ctx.engine, self._claim, self.batch)
-        await asyncio.gather(*(self._send(row) for row in rows))
+        renewer = asyncio.create_task(self._keep_leases())
+        try:
+            rows, _ = await self._claim_now(self.batch)
+            await asyncio.gather(*(self._send(row) for row in rows))
+        finally:
+            renewer.cancel()
         return len(rows)
 
-    def _claim(self, limit: int) -> list[OutboxMessage]:
-        """Lease due rows: the oldest per recipient (order is kept), conversation messages before
-        campaigns, and only as many as the rate budgets allow now."""
+    async def _claim_safely(self, limit: int) -> tuple[list[OutboxMessage], float | None]:
+        try:
+            return await self._claim_now(limit)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
+            log.exception("❌ Outbox dispatch failed; retrying")
+            return [], None
+
+    async def _claim_now(self, limit: int) -> tuple[list[OutboxMessage], float | None]:
+        """Claim rows; tokens are taken for the rows really claimed, and the rows are registered
+        as being sent by this process (never claimed again by it while they are)."""
+        rows, chosen, held, empty = await run_db(self.ctx.engine, self._claim, limit, frozenset(self._sending))
+        for row in rows:
+            self.budget.take(chosen[row.id])
+            self._sending[row.id], self._claimed[row.id] = row.lease_owner, chosen[row.id]
+        waits = [self.budget.wait_time(held)] + [self.budget.channel_wait_time(channel) for channel in empty]
+        return rows, min((wait for wait in waits if wait is not None), default=None)
+
+    def _claim(self, limit: int, sending: frozenset[int]):
+        """Lease due rows of integrations running here: the oldest per recipient (order is kept),
+        conversation messages before campaigns, only as many as the rates allow now. Also returns
+        what waits for a rate token (the next wake-up)."""
         now = self.ctx.clock.now()
-        token = f"{self.owner}:{uuid.uuid4().hex[:8]}"
-        earlier = aliased(OutboxMessage)
-        blocked = exists().where(
-            earlier.integration_id == OutboxMessage.integration_id,
-            earlier.recipient == OutboxMessage.recipient,
-            earlier.id < OutboxMessage.id,
-            earlier.status.in_(ACTIVE),
-        )
-        due = or_(
-            and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
-            and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now),
-        )
-        campaign_last = case((OutboxMessage.kind.in_(BULK_KINDS), 1), else_=0)
+        owner = f"{self.owner}:{uuid.uuid4().hex[:8]}"
         with session_scope(self.ctx.engine) as session:
-            self._give_up_interrupted(session, now)
-            query = (
-                select(OutboxMessage.id, OutboxMessage.integration_id, OutboxMessage.recipient,
-                       Integration.provider, Integration.config)  # fmt: skip
-                .join(Integration, Integration.id == OutboxMessage.integration_id)
-                .where(due, ~blocked)
-                .order_by(campaign_last, OutboxMessage.id)
-                .limit(limit * 4)
-            )
-            if self.ctx.engine.dialect.name == "postgresql":
-                query = query.with_for_update(of=OutboxMessage, skip_locked=True)
-            ids = [
-                row_id
-                for row_id, integration_id, recipient, provider, config in session.exec(query)
-                if self.budget.allow(integration_id, provider, config or {}, recipient)
-            ][:limit]
-            if not ids:
-                return []
+            claims.give_up_interrupted(session, now)
+            channels = claims.running_channels(session, self.ctx.gateway().is_running)
+            ready = {i: channel for i, channel in channels.items() if self.budget.available(channel) >= 1}
+            candidates = claims.due_candidates(session, ready, now, limit * 4, set(sending))
+            chosen, held = self.budget.choose(candidates, limit)
+            rows = claims.lease(session, [c.row_id for c in chosen], now, owner, now + self.lease)
+            empty = claims.with_due_rows(session, [i for i in channels if i not in ready], now)
+        return rows, {c.row_id: c for c in chosen}, held, [channels[i] for i in empty]
+
+    async def _keep_leases(self) -> None:
+        """Renew the leases of the rows in flight, so no lease ends while its row is being sent."""
+        while True:
+            await self._sleep(self.lease.total_seconds() / 3)
+            if self._sending:
+                try:
+                    await run_db(self.ctx.engine, self._renew, dict(self._sending))
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # noqa: BLE001 - tried again at the next tick
+                    log.exception("❌ Could not renew outbox leases; retrying")
+
+    def _renew(self, owners: dict[int, str]) -> None:
+        with session_scope(self.ctx.engine) as session:
+            claims.renew(session, owners, self.ctx.clock.now() + self.lease)
+
+    def _mark_started(self, row: OutboxMessage) -> None:
+        with session_scope(self.ctx.engine) as session:
             session.exec(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids), due)
-                .values(status=OutboxStatus.SENDING, lease_owner=token, lease_until=now + self.lease)
+                .where(OutboxMessage.id == row.id, OutboxMessage.lease_owner == row.lease_owner)
+                .values(attempt_started_at=self.ctx.clock.now())
             )
-            claimed = select(OutboxMessage).where(OutboxMessage.lease_owner == token).order_by(OutboxMessage.id)
-            return list(session.exec(claimed))
-
-    def _give_up_interrupted(self, session: Session, now) -> None:
-        """A campaign row whose sender died mid-call may have been delivered: resending could send
-        it twice, so it fails with the reason instead (conversation messages are resent)."""
-        session.exec(
-            update(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now,
-                   OutboxMessage.attempt_started_at.is_not(None), OutboxMessage.kind.in_(BULK_KINDS))
-            .values(status=OutboxStatus.FAILED, lease_owner=None, lease_until=None,
-                    last_error=INTERRUPTED)
-        )  # fmt: skip
-
-    def _mark_started(self, row_id: int) -> None:
-        with session_scope(self.ctx.engine) as session:
-            session.exec(update(OutboxMessage).where(OutboxMessage.id == row_id)
-                         .values(attempt_started_at=self.ctx.clock.now()))  # fmt: skip
 
     async def _send(self, row: OutboxMessage) -> bool:
-        async with self._limit:
-            if row.kind in BULK_KINDS:
-                await run_db(self.ctx.engine, self._mark_started, row.id)
-            try:
-                result = await self.ctx.gateway().send_text(row.integration_id, row.recipient, row.text)
-            except SendError as exc:
-                await run_db(self.ctx.engine, self._failed, row, exc)
-                return False
-        await run_db(self.ctx.engine, self._sent, row, result.external_id)
-        return True
+        try:
+            async with self._limit:
+                if row.kind in BULK_KINDS:
+                    await run_db(self.ctx.engine, self._mark_started, row)
+                gateway = self.ctx.gateway()
+                try:
+                    result = await gateway.send_text(
+                        row.integration_id, row.recipient, row.text, start_part=row.parts_sent
+                    )
+                except SendError as exc:
+                    if await run_db(self.ctx.engine, self._failed, row, exc) == Outcome.HELD:
+                        self.budget.give_back(self._claimed[row.id])  # nothing went out: the token is unused
+                    return False
+            await run_db(self.ctx.engine, self._sent, row, result)
+            return True
+        except Exception:  # noqa: BLE001 - the row's lease ends and it is handled again
+            log.exception("❌ Sending outbox row %s crashed; it is handled again when its lease ends", row.id)
+            return False
+        finally:
+            self._sending.pop(row.id, None)
+            self._claimed.pop(row.id, None)
+            self._wake.set()  # a send slot is free
 
-    def _sent(self, row: OutboxMessage, external_id: str | None) -> None:
-        now = self.ctx.clock.now()
+    def _sent(self, row: OutboxMessage, result: SendResult) -> None:
         with session_scope(self.ctx.engine) as session:
-            stored = session.get(OutboxMessage, row.id)
-            stored.status, stored.sent_at, stored.external_id = OutboxStatus.SENT, now, external_id
-            stored.attempt_started_at = None
-            stored.attempts += 1
-            stored.lease_owner = stored.lease_until = None
-            if row.message_id is not None:
-                message = session.get(Message, row.message_id)
-                if message is not None:  # the channel's id stays on the outbox row
-                    message.status = MessageStatus.SENT
+            outcome = record_sent(session, row, result, self.ctx.clock.now())
+        if outcome == Outcome.LOST_LEASE:
+            log.warning("⚠️  Outbox row %s was sent but is no longer ours (deleted or taken over)", row.id)
+            return
         if row.kind == "reply":
             log.info("✅ Response sent to %s (conversation %s)", row.recipient, row.conversation_id)
         elif row.kind == "broadcast" and self._first_lines(row.broadcast_id):
@@ -230,46 +248,15 @@ class Dispatcher:
         self._broadcast_lines[broadcast_id] = seen + 1
         return seen < BROADCAST_LINES
 
-    def _failed(self, row: OutboxMessage, exc: SendError) -> None:
-        now = self.ctx.clock.now()
+    def _failed(self, row: OutboxMessage, exc: SendError) -> Outcome:
         with session_scope(self.ctx.engine) as session:
-            stored = session.get(OutboxMessage, row.id)
-            stored.lease_owner = stored.lease_until = stored.attempt_started_at = None
-            stored.last_error = exc.reason
-            if isinstance(exc, ChannelDown):
-                stored.status = OutboxStatus.PENDING
-                stored.next_attempt_at = now + timedelta(seconds=5)
-                return
-            stored.attempts += 1
-            if exc.transient and stored.attempts < self.max_attempts:
-                delay = max(exc.retry_after or 0, backoff_delay(stored.attempts, base=self.retry_base, cap=300))
-                stored.status, stored.next_attempt_at = OutboxStatus.PENDING, now + timedelta(seconds=delay)
-                if row.kind != "broadcast":
-                    log.warning("⚠️  Send to %s failed, will retry in %.0fs: %s", row.recipient, delay, exc.reason)
-                elif self._first_lines(row.broadcast_id):
-                    log.warning("⚠️  [BroadcastWorker] Failed to send, will retry: %s (%s)", row.recipient, exc.reason)
-                return
-            stored.status = OutboxStatus.FAILED
-            self._record_failure(session, stored, exc.reason)
-        log.error("❌ Send to %s failed for good: %s", row.recipient, exc.reason)
-
-    def _record_failure(self, session: Session, row: OutboxMessage, reason: str) -> None:
-        if row.message_id is not None:
-            message = session.get(Message, row.message_id)
-            if message is not None:
-                message.status, message.error = MessageStatus.FAILED, reason
-        if row.conversation_id is not None:
-            conversation = session.get(Conversation, row.conversation_id)
-            if conversation is not None:
-                conversation.last_error = f"delivery failed: {reason}"
-                session.add(
-                    Alert(
-                        kind=AlertKind.DELIVERY_FAILURE,
-                        agent_id=conversation.agent_id,
-                        conversation_id=conversation.id,
-                        message_id=row.message_id,
-                        integration_id=row.integration_id,
-                        text=f"Could not deliver a message to {row.recipient}: {reason}",
-                        created_at=self.ctx.clock.now(),
-                    )
-                )
+            outcome, delay, reason = record_failed(session, row, exc, self.ctx.clock.now(), self.policy)
+        if outcome == Outcome.LOST_LEASE:
+            log.warning("⚠️  Outbox row %s failed but is no longer ours (deleted or taken over): %s", row.id, reason)
+        elif outcome == Outcome.RETRY and row.kind != "broadcast":
+            log.warning("⚠️  Send to %s failed, will retry in %.0fs: %s", row.recipient, delay, reason)
+        elif outcome == Outcome.RETRY and self._first_lines(row.broadcast_id):
+            log.warning("⚠️  [BroadcastWorker] Failed to send, will retry: %s (%s)", row.recipient, reason)
+        elif outcome == Outcome.FAILED:
+            log.error("❌ Send to %s failed for good: %s", row.recipient, reason)
+        return outcome

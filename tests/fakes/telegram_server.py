@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import re
 import threading
 import time
@@ -44,6 +45,7 @@ class Call:
     params: dict[str, Any]
     at: float
     status: int | None = None  # HTTP status answered (None while in flight)
+    fault: str | None = None  # chaos: "500", "502", "429", "timeout_lost" or "timeout_delivered"
 
 
 @dataclass
@@ -55,6 +57,23 @@ class _Failure:
     description: str
     retry_after: int | None
     times: int
+    skip: int = 0  # matching calls let through before the failures start
+
+
+@dataclass
+class _Chaos:
+    """Random faults on a share of the calls of one method (seeded: a run can be repeated)."""
+
+    method: str
+    token: str | None
+    rate: float
+    hang: float
+    faults: tuple[str, ...]
+    rng: random.Random
+
+# A timeout is an answer that comes `hang` seconds late (after the client gave up): "timeout_lost"
+# drops the message, "timeout_delivered" delivers it first, so only the answer is lost.
+CHAOS_FAULTS = ("500", "502", "429", "timeout_lost", "timeout_delivered")
 
 
 class _Poll:
@@ -154,6 +173,7 @@ class FakeTelegram:
         self._sent: list[SentMessage] = []
         self._calls: list[Call] = []
         self._failures: list[_Failure] = []
+        self._chaos: list[_Chaos] = []
         self._latency: dict[str, float] = {}
         self._blocked: set[tuple[str, int | str]] = set()
 
@@ -258,14 +278,25 @@ class FakeTelegram:
 
     def fail(self, method: str, *, token: str | None = None, chat_id: int | str | None = None,
              status: int = 500, description: str | None = None, retry_after: int | None = None,
-             times: int = 1) -> None:
-        """The next ``times`` matching calls of ``method`` answer an error instead."""
+             times: int = 1, skip: int = 0) -> None:
+        """The next ``times`` matching calls of ``method`` answer an error instead (after letting
+        ``skip`` matching calls through)."""
         if status == 429 and description is None:
             description = f"Too Many Requests: retry after {retry_after or 1}"
         with self._cond:
             self._failures.append(_Failure(method.lower(), token, _chat_key(chat_id), status,
                                            description or DESCRIPTIONS.get(status, "Error"),
-                                           retry_after, times))
+                                           retry_after, times, skip))
+
+    def chaos(self, method: str = "sendMessage", *, rate: float = 0.3, token: str | None = None,
+              hang: float = 1.0, faults: tuple[str, ...] = CHAOS_FAULTS, seed: int = 0) -> None:
+        """From now on a share ``rate`` of the calls of ``method`` fail with one of ``faults``
+        (see CHAOS_FAULTS), picked at random; ``Call.fault`` records which."""
+        unknown = set(faults) - set(CHAOS_FAULTS)
+        if unknown or not 0 <= rate <= 1:
+            raise ValueError(f"faults must be among {CHAOS_FAULTS} and 0 <= rate <= 1, got {unknown or rate}")
+        with self._cond:
+            self._chaos.append(_Chaos(method.lower(), token, rate, hang, tuple(faults), random.Random(seed)))
 
     def block_chat(self, token: str, chat_id: int | str) -> None:
         with self._cond:
@@ -327,12 +358,34 @@ class FakeTelegram:
         call = Call(token, _CANONICAL.get(method.lower(), method), params, time.time())
         with self._cond:
             self._calls.append(call)
-        response = await self._dispatch(request, token, call.method, params)
+        response = await self._dispatch(request, token, call.method, params, call)
         call.status = response.status_code
         return response
 
+    def _pick_fault(self, name: str, token: str) -> tuple[str, float] | None:
+        with self._cond:
+            for chaos in self._chaos:
+                if chaos.method == name and chaos.token in (None, token) and chaos.rng.random() < chaos.rate:
+                    return chaos.rng.choice(chaos.faults), chaos.hang
+        return None
+
     async def _dispatch(self, request: Request, token: str, method: str,
-                        params: dict[str, Any]) -> JSONResponse:
+                        params: dict[str, Any], call: Call) -> JSONResponse:
+        picked = self._pick_fault(method.lower(), token) if token in self._bots else None
+        if picked is None:
+            return await self._answer(request, token, method, params)
+        fault, hang = picked
+        call.fault = fault
+        if fault == "429":
+            return _error(429, retry_after=1)
+        if fault.isdigit():
+            return _error(int(fault))
+        response = await self._answer(request, token, method, params) if fault == "timeout_delivered" else _error(504)
+        await self._server.sleep(hang)
+        return response
+
+    async def _answer(self, request: Request, token: str, method: str,
+                      params: dict[str, Any]) -> JSONResponse:
         bot = self._bots.get(token)
         if bot is None:
             return _error(401)
@@ -365,6 +418,9 @@ class FakeTelegram:
             for failure in self._failures:
                 if (failure.method == name and failure.token in (None, token)
                         and (failure.chat_id is None or failure.chat_id == _chat_key(chat_id))):
+                    if failure.skip > 0:
+                        failure.skip -= 1
+                        return None
                     failure.times -= 1
                     if failure.times <= 0:
                         self._failures.remove(failure)

@@ -7,82 +7,33 @@ import time
 
 from sqlmodel import Session, select
 
-from ai_agents.channels.base import SendError, SendResult
+from ai_agents.channels.base import SendError
 from ai_agents.core.types import AlertKind, OutboxStatus
-from ai_agents.db.models import Agent, Alert, Integration, OutboxMessage
+from ai_agents.db.models import Alert, OutboxMessage
 from ai_agents.db.session import session_scope
-from ai_agents.services.outbox import Dispatcher, enqueue
-from ai_agents.services.send_budget import SendBudget
+from ai_agents.services.outbox import enqueue
 from tests.support.flows import connect_bot, create_agent, wait_until
+from tests.support.outbox import RecordingGateway, dispatcher_on, make_integration, outbox_rows, queue
 
 TOKEN = "6006:AAoutboxtesttokenvalue0000000000006"
 
 
-class RecordingGateway:
-    """A channel gateway that records sends; scripted failures per recipient."""
-
-    def __init__(self, latency: float = 0.0) -> None:
-        self.sent: list[tuple[str, str]] = []
-        self.failures: dict[str, list[SendError]] = {}
-        self.latency = latency
-
-    def is_running(self, integration_id: int) -> bool:
-        return True
-
-    async def send_text(self, integration_id: int, recipient: str, text: str) -> SendResult:
-        await asyncio.sleep(self.latency)
-        if self.failures.get(recipient):
-            raise self.failures[recipient].pop(0)
-        self.sent.append((recipient, text))
-        return SendResult(external_id=f"{recipient}:{len(self.sent)}")
-
-
-def _integration(ctx) -> int:
-    with session_scope(ctx.engine) as session:
-        agent = Agent(name="A", model="m")
-        session.add(agent)
-        session.flush()
-        integration = Integration(agent_id=agent.id, channel="telegram", provider="telegram_bot")
-        session.add(integration)
-        session.flush()
-        return integration.id
-
-
-def _queue(ctx, integration_id: int, items: list[tuple[str, str]]) -> None:
-    with session_scope(ctx.engine) as session:
-        for index, (recipient, text) in enumerate(items):
-            enqueue(session, ctx, idempotency_key=f"t:{index}", integration_id=integration_id,
-                    recipient=recipient, text=text, kind="broadcast")  # fmt: skip
-
-
-def dispatcher_on(ctx, clock, **options) -> Dispatcher:
-    """A dispatcher whose rate budgets follow the test's manual clock."""
-    dispatcher = Dispatcher(ctx, **options)
-    dispatcher.budget = SendBudget(now=lambda: clock.now().timestamp())
-    return dispatcher
-
-
-def _rows(ctx) -> list[OutboxMessage]:
-    with Session(ctx.engine) as session:
-        return list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id)))
-
-
 async def test_same_idempotency_key_is_one_row(ctx):
-    integration_id = _integration(ctx)
+    integration_id = make_integration(ctx)
     with session_scope(ctx.engine) as session:
         first = enqueue(session, ctx, idempotency_key="k", integration_id=integration_id, recipient="1", text="a")
         second = enqueue(session, ctx, idempotency_key="k", integration_id=integration_id, recipient="1", text="a")
-    assert first is not None and second is None and len(_rows(ctx)) == 1
+    assert first is not None and second is None and len(outbox_rows(ctx)) == 1
 
 
 async def test_two_dispatchers_never_send_a_row_twice(ctx, clock):
-    integration_id = _integration(ctx)
-    _queue(ctx, integration_id, [(str(100 + i), f"hello {i}") for i in range(60)])
+    integration_id = make_integration(ctx)
+    queue(ctx, integration_id, [(str(100 + i), f"hello {i}") for i in range(60)])
     gateway = RecordingGateway(latency=0.001)
     ctx.channels = gateway
     first, second = dispatcher_on(ctx, clock, batch=7), dispatcher_on(ctx, clock, batch=7)
     for _ in range(100):
-        if all(r.status == OutboxStatus.SENT for r in _rows(ctx)):
+        if all(r.status == OutboxStatus.SENT for r in outbox_rows(ctx)):
             break
         await asyncio.gather(first.dispatch_once(), second.dispatch_once())
         clock.advance(seconds=1)  # rate budgets refill
@@ -90,15 +41,15 @@ async def test_two_dispatchers_never_send_a_row_twice(ctx, clock):
 
 
 async def test_one_recipient_gets_messages_in_order_even_after_a_retry(ctx, clock):
-    integration_id = _integration(ctx)
-    _queue(ctx, integration_id, [("7", "first"), ("7", "second"), ("8", "other")])
+    integration_id = make_integration(ctx)
+    queue(ctx, integration_id, [("7", "first"), ("7", "second"), ("8", "other")])
     gateway = RecordingGateway()
     gateway.failures["7"] = [SendError("timeout", transient=True)]
     ctx.channels = gateway
     dispatcher = dispatcher_on(ctx, clock, retry_base=1.0)
     await dispatcher.dispatch_once()
     assert gateway.sent == [("8", "other")]  # "second" waits behind "first"
-    assert [r.status for r in _rows(ctx)] == ["pending", "pending", "sent"]
+    assert [r.status for r in outbox_rows(ctx)] == ["pending", "pending", "sent"]
     await dispatcher.dispatch_once()
     assert gateway.sent == [("8", "other")]  # not due yet: the clock has not moved
     clock.advance(seconds=2)
@@ -108,8 +59,8 @@ async def test_one_recipient_gets_messages_in_order_even_after_a_retry(ctx, cloc
 
 
 async def test_one_chat_is_held_to_its_rate_after_a_short_burst(ctx, clock):
-    integration_id = _integration(ctx)
-    _queue(ctx, integration_id, [("7", f"part {i}") for i in range(5)])
+    integration_id = make_integration(ctx)
+    queue(ctx, integration_id, [("7", f"part {i}") for i in range(5)])
     ctx.channels = gateway = RecordingGateway()
     dispatcher = dispatcher_on(ctx, clock)
     for _ in range(5):
@@ -122,14 +73,14 @@ async def test_one_chat_is_held_to_its_rate_after_a_short_burst(ctx, clock):
 
 
 async def test_retry_after_is_honoured(ctx, clock):
-    integration_id = _integration(ctx)
-    _queue(ctx, integration_id, [("9", "hi")])
+    integration_id = make_integration(ctx)
+    queue(ctx, integration_id, [("9", "hi")])
     gateway = RecordingGateway()
     gateway.failures["9"] = [SendError("429", transient=True, retry_after=30)]
     ctx.channels = gateway
     dispatcher = dispatcher_on(ctx, clock, retry_base=0.01)
     await dispatcher.dispatch_once()
-    row = _rows(ctx)[0]
+    row = outbox_rows(ctx)[0]
     assert row.status == "pending" and (row.next_attempt_at - clock.now()).total_seconds() >= 30
     clock.advance(seconds=29)
     await dispatcher.dispatch_once()
@@ -140,11 +91,11 @@ async def test_retry_after_is_honoured(ctx, clock):
 
 
 async def test_expired_lease_is_claimed_again(ctx, clock):
-    integration_id = _integration(ctx)
-    _queue(ctx, integration_id, [("10", "x")])
-    crashed = dispatcher_on(ctx, clock, lease_seconds=60)
-    assert len(crashed._claim(10)) == 1  # claimed, then the process "dies" before sending
+    integration_id = make_integration(ctx)
+    queue(ctx, integration_id, [("10", "x")])
     ctx.channels = RecordingGateway()
+    crashed = dispatcher_on(ctx, clock, lease_seconds=60)
+    assert len((await crashed._claim_now(10))[0]) == 1  # claimed, then the process "dies" before sending
     survivor = dispatcher_on(ctx, clock)
     assert await survivor.dispatch_once() == 0
     clock.advance(seconds=61)
@@ -153,8 +104,8 @@ async def test_expired_lease_is_claimed_again(ctx, clock):
 
 
 async def test_transient_failures_give_up_after_max_attempts(ctx, clock):
-    integration_id = _integration(ctx)
-    _queue(ctx, integration_id, [("11", "x")])
+    integration_id = make_integration(ctx)
+    queue(ctx, integration_id, [("11", "x")])
     gateway = RecordingGateway()
     gateway.failures["11"] = [SendError("HTTP 502", transient=True) for _ in range(10)]
     ctx.channels = gateway
@@ -162,8 +113,8 @@ async def test_transient_failures_give_up_after_max_attempts(ctx, clock):
     for _ in range(5):
         await dispatcher.dispatch_once()
         clock.advance(seconds=600)
-    row = _rows(ctx)[0]
-    assert row.status == "failed" and row.attempts == 3 and row.last_error == "HTTP 502"
+    row = outbox_rows(ctx)[0]
+    assert row.status == "failed" and row.attempts == 3 and row.last_error == "HTTP 502 (gave up after 3 attempts)"
 
 
 async def test_blocked_chat_fails_at_once_with_alert(live, live_api, fake_telegram):
@@ -180,7 +131,7 @@ async def test_blocked_chat_fails_at_once_with_alert(live, live_api, fake_telegr
     alert = alerts()[0]
     assert alert.kind == AlertKind.DELIVERY_FAILURE and "blocked" in alert.text
     assert len(fake_telegram.calls(token=TOKEN, method="sendMessage")) == 1
-    row = _rows(live.ctx)[0]
+    row = outbox_rows(live.ctx)[0]
     assert row.status == "failed" and row.attempts == 1
 
 
@@ -204,9 +155,10 @@ async def test_stopped_channel_holds_messages_until_started(live, live_api, fake
     conversation = (await live_api.get("/api/conversations")).json()["results"][0]["id"]
     await live_api.post(f"/api/integrations/{integration['id']}/stop")
     await live_api.post(f"/api/conversations/{conversation}/messages", json={"message": "while stopped"})
-    await wait_until(lambda: _rows(live.ctx)[-1].last_error, what="a send attempt")  # after the 1/s chat limit
-    held = _rows(live.ctx)[-1]
-    assert held.status == "pending" and held.attempts == 0 and "not running" in held.last_error
+    await asyncio.sleep(0.5)  # ten dispatcher rounds (idle_seconds 0.05): a stopped bot's rows are not claimed
+    held = outbox_rows(live.ctx)[-1]
+    assert (held.status, held.attempts, held.last_error, held.lease_owner) == ("pending", 0, None, None)
+    assert len(fake_telegram.calls(token=TOKEN, method="sendMessage")) == 1
     await live_api.post(f"/api/integrations/{integration['id']}/start")
     started = time.monotonic()
     sent = await fake_telegram.awaited_sent(2, token=TOKEN, timeout=10)
