@@ -26,6 +26,8 @@ from ai_agents.services.send_budget import Candidate, SendBudget
 __all__ = ["ChannelDown", "Dispatcher", "enqueue", "queue_message", "resume_held"]
 log = get_logger("outbox")
 BROADCAST_LINES = 20  # per-recipient log lines per campaign before only progress lines remain
+INTERRUPTED_CHECK = timedelta(seconds=1)  # how often campaign sends cut off by a crash are looked for
+MIN_PAUSE = 0.02  # seconds: waking for every token at high rates costs CPU; buckets keep the rate exact
 
 
 def enqueue(session: Session, ctx: AppContext, **fields) -> OutboxMessage | None:
@@ -98,6 +100,7 @@ class Dispatcher:
         self._sending: dict[int, str] = {}  # rows this process is sending -> their lease owner
         self._claimed: dict[int, Candidate] = {}
         self._broadcast_lines: dict[int | None, int] = {}
+        self._checked_interrupted_at = None
 
     def wake(self) -> None:
         """Send soon: callable from any thread (the pipeline stores replies in worker threads)."""
@@ -124,8 +127,8 @@ class Dispatcher:
                     in_flight.add(task)
                     task.add_done_callback(in_flight.discard)
                 pause = self.idle_seconds
-                if token_wait is not None:
-                    pause = min(pause, token_wait + 0.001)  # the token is there, not 0.9999 of it
+                if token_wait is not None:  # at the token (+1 ms: the token, not 0.9999 of it)
+                    pause = min(pause, max(MIN_PAUSE, token_wait + 0.001))
                 if pause > 0:
                     try:
                         await asyncio.wait_for(self._wake.wait(), pause)
@@ -173,14 +176,30 @@ class Dispatcher:
         now = self.ctx.clock.now()
         owner = f"{self.owner}:{uuid.uuid4().hex[:8]}"
         with session_scope(self.ctx.engine) as session:
-            claims.give_up_interrupted(session, now)
+            if self._checked_interrupted_at is None or now - self._checked_interrupted_at >= INTERRUPTED_CHECK:
+                claims.give_up_interrupted(session, now)
+                self._checked_interrupted_at = now
             channels = claims.running_channels(session, self.ctx.gateway().is_running)
             ready = {i: channel for i, channel in channels.items() if self.budget.available(channel) >= 1}
-            candidates = claims.due_candidates(session, ready, now, limit * 4, set(sending))
-            chosen, held = self.budget.choose(candidates, limit)
+            chosen, held = self._choose(session, ready, now, limit, set(sending))
             rows = claims.lease(session, [c.row_id for c in chosen], now, owner, now + self.lease)
             empty = claims.with_due_rows(session, [i for i in channels if i not in ready], now)
         return rows, {c.row_id: c for c in chosen}, held, [channels[i] for i in empty]
+
+    def _choose(self, session: Session, ready: dict, now, limit: int, sending: set[int]):
+        """Rows the rates allow, fair across integrations. Candidates come in one global order, so
+        the rows of one integration may all fall behind the cut: the next round asks again without
+        the integrations already seen, until every due row of the rest was seen."""
+        candidates: list[Candidate] = []
+        remaining = dict(ready)
+        while remaining:
+            found = claims.due_candidates(session, remaining, now, limit * 4, sending)
+            candidates += found
+            if len(found) < limit * 4:
+                break
+            for candidate in found:
+                remaining.pop(candidate.channel.integration_id, None)
+        return self.budget.choose(claims.fair_order(candidates), limit)
 
     async def _keep_leases(self) -> None:
         """Renew the leases of the rows in flight, so no lease ends while its row is being sent."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, case, exists, or_, update
+from sqlalchemy import and_, bindparam, case, exists, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -45,6 +45,25 @@ def running_channels(session: Session, is_running) -> dict[int, Channel]:
     return {i: Channel(i, provider, config or {}) for i, provider, config in rows if is_running(i)}
 
 
+def _candidates_query(*, lock: bool):
+    """Built once (building it costs more than running it): integrations, rows being sent by this
+    process, the time and the limit are parameters."""
+    now = bindparam("now")
+    campaign_last = case((OutboxMessage.kind.in_(BULK_KINDS), 1), else_=0)
+    query = (
+        select(OutboxMessage.id, OutboxMessage.integration_id, OutboxMessage.recipient, campaign_last)
+        .where(OutboxMessage.integration_id.in_(bindparam("integrations", expanding=True)),
+               OutboxMessage.id.not_in(bindparam("sending", expanding=True)),
+               due(now), ~waiting_behind_earlier(now))
+        .order_by(campaign_last, OutboxMessage.id)
+        .limit(bindparam("limit"))
+    )
+    return query.with_for_update(of=OutboxMessage, skip_locked=True) if lock else query
+
+
+CANDIDATES = {False: _candidates_query(lock=False), True: _candidates_query(lock=True)}
+
+
 def due_candidates(
     session: Session, channels: dict[int, Channel], now: datetime, limit: int, sending: set[int]
 ) -> list[Candidate]:
@@ -52,19 +71,22 @@ def due_candidates(
     conversation messages before campaigns, then oldest first. Rows this process sends are left out."""
     if not channels or limit <= 0:
         return []
-    campaign_last = case((OutboxMessage.kind.in_(BULK_KINDS), 1), else_=0)
-    query = (
-        select(OutboxMessage.id, OutboxMessage.integration_id, OutboxMessage.recipient)
-        .where(OutboxMessage.integration_id.in_(list(channels)), due(now), ~waiting_behind_earlier(now))
-        .order_by(campaign_last, OutboxMessage.id)
-        .limit(limit)
-    )
-    if sending:
-        query = query.where(OutboxMessage.id.not_in(list(sending)))
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=OutboxMessage, skip_locked=True)
-    return [Candidate(row_id, channels[integration_id], recipient)
-            for row_id, integration_id, recipient in session.exec(query)]
+    query = CANDIDATES[session.get_bind().dialect.name == "postgresql"]
+    params = {"integrations": list(channels), "sending": list(sending), "now": now, "limit": limit}
+    return [Candidate(row_id, channels[integration_id], recipient, bool(late))
+            for row_id, integration_id, recipient, late in session.exec(query, params=params)]
+
+
+def fair_order(candidates: list[Candidate]) -> list[Candidate]:
+    """Conversation messages first, then campaigns; within each, the integrations take turns (their
+    rates are their own, but send slots are shared) and each keeps its own oldest-first order."""
+    turn: dict[int, int] = {}
+    keyed = []
+    for candidate in candidates:
+        place = turn.get(candidate.channel.integration_id, 0)
+        turn[candidate.channel.integration_id] = place + 1
+        keyed.append((candidate.campaign, place, candidate))
+    return [candidate for _, _, candidate in sorted(keyed, key=lambda item: item[:2])]
 
 
 def with_due_rows(session: Session, integration_ids: list[int], now: datetime) -> set[int]:

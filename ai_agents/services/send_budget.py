@@ -38,6 +38,7 @@ class Candidate:
     row_id: int
     channel: Channel
     recipient: str
+    campaign: bool = False  # campaign rows go after conversation messages
 
 
 def _locked(method):
@@ -95,13 +96,22 @@ class SendBudget:
     @_locked
     def choose(self, candidates: Iterable[Candidate], limit: int) -> tuple[list[Candidate], list[Candidate]]:
         """Split candidates (in priority order) into at most `limit` the rates allow now and those a
-        rate holds back; nothing is taken yet."""
+        rate holds back (one per integration out of tokens, each one a chat's rate holds); nothing
+        is taken yet."""
         chosen: list[Candidate] = []
         held: list[Candidate] = []
         spent: dict[object, int] = {}
+        exhausted: set[int] = set()
         for candidate in candidates:
             if len(chosen) >= limit:
                 break
+            integration_id = candidate.channel.integration_id
+            if integration_id in exhausted:
+                continue
+            if self._integration_bucket(candidate.channel).available() - spent.get(integration_id, 0) < 1:
+                exhausted.add(integration_id)
+                held.append(candidate)
+                continue
             buckets = self._buckets(candidate)
             if all(bucket.available() - spent.get(key, 0) >= 1 for key, bucket in buckets):
                 chosen.append(candidate)
@@ -126,7 +136,7 @@ class SendBudget:
     @_locked
     def wait_time(self, candidates: Iterable[Candidate]) -> float | None:
         """Seconds until the first of these rows may go (None: no rows)."""
-        waits = [max(bucket.wait_time() for _, bucket in self._buckets(c)) for c in candidates]
+        waits = [max(bucket.wait_time() for _, bucket in self._buckets(c, create=False)) for c in candidates]
         return min(waits, default=None)
 
     @_locked
@@ -141,10 +151,11 @@ class SendBudget:
         for key in [key for key in list(self._chats) if key[0] == integration_id]:
             self._chats.pop(key, None)
 
-    def _buckets(self, candidate: Candidate) -> list[tuple[object, TokenBucket]]:
+    def _buckets(self, candidate: Candidate, create: bool = True) -> list[tuple[object, TokenBucket]]:
         channel = candidate.channel
         buckets: list[tuple[object, TokenBucket]] = [(channel.integration_id, self._integration_bucket(channel))]
-        chat = self._chat_bucket(channel, candidate.recipient)
+        key = (channel.integration_id, candidate.recipient)
+        chat = self._chat_bucket(channel, candidate.recipient) if create else self._chats.get(key)
         if chat is not None:
             buckets.append(((channel.integration_id, candidate.recipient), chat))
         return buckets

@@ -31,12 +31,18 @@ async def test_a_scheduled_campaign_does_not_hold_back_replies(ctx, clock):
     assert gateway.sent == [("7", "reply now"), ("7", "new year offer")]
 
 
+def reply_failing(ctx, recipient: str, failures: list[SendError]) -> RecordingGateway:
+    """One reply queued to `recipient`; the gateway fails its sends with `failures` first."""
+    integration_id = make_integration(ctx)
+    queue(ctx, integration_id, [(recipient, "answer")], kind="reply")
+    ctx.channels = gateway = RecordingGateway()
+    gateway.failures[recipient] = failures
+    return gateway
+
+
 async def test_replies_are_retried_through_a_long_outage_then_delivered(ctx, clock):
     """Issue #8 defect 7: replies failed for good after 8 attempts (~2 minutes of backoff)."""
-    integration_id = make_integration(ctx)
-    queue(ctx, integration_id, [("11", "answer")], kind="reply")
-    ctx.channels = gateway = RecordingGateway()
-    gateway.failures["11"] = [SendError("HTTP 502", transient=True) for _ in range(30)]
+    gateway = reply_failing(ctx, "11", [SendError("HTTP 502", transient=True) for _ in range(30)])
     dispatcher = dispatcher_on(ctx, clock, retry_base=2.0)
     for _ in range(30):  # 30 failures over 2.5 hours
         await dispatcher.dispatch_once()
@@ -48,10 +54,7 @@ async def test_replies_are_retried_through_a_long_outage_then_delivered(ctx, clo
 
 
 async def test_a_reply_fails_once_its_retry_time_is_used_up(ctx, clock):
-    integration_id = make_integration(ctx)
-    queue(ctx, integration_id, [("12", "answer")], kind="reply")
-    ctx.channels = gateway = RecordingGateway()
-    gateway.failures["12"] = [SendError("HTTP 502", transient=True) for _ in range(3)]
+    reply_failing(ctx, "12", [SendError("HTTP 502", transient=True) for _ in range(3)])
     dispatcher = dispatcher_on(ctx, clock, retry_hours=1)
     await dispatcher.dispatch_once()
     clock.advance(minutes=59)
@@ -64,10 +67,7 @@ async def test_a_reply_fails_once_its_retry_time_is_used_up(ctx, clock):
 
 
 async def test_channel_down_is_no_attempt(ctx, clock):
-    integration_id = make_integration(ctx)
-    queue(ctx, integration_id, [("14", "hi")], kind="reply")
-    ctx.channels = gateway = RecordingGateway()
-    gateway.failures["14"] = [ChannelDown("integration stopped while sending") for _ in range(20)]
+    reply_failing(ctx, "14", [ChannelDown("integration stopped while sending") for _ in range(20)])
     dispatcher = dispatcher_on(ctx, clock, max_attempts=3)
     for _ in range(20):
         await dispatcher.dispatch_once()
