@@ -1,6 +1,7 @@
 """Broadcast benchmark: campaigns on several of many connected bots; per-bot pacing, duplicates, losses, lag, RSS.
 
-Run: .venv/bin/python -m benchmarks.broadcast [--integrations 10] [--campaigns 2] [--recipients 200] [--rate 20] [--runs 3]
+Run: .venv/bin/python -m benchmarks.broadcast [--integrations 10] [--campaigns 2] [--recipients 200]
+     [--rate 20] [--warmup 3] [--runs 3]
 The platform runs in a child process (clean RSS, its own event loop); the fake Bot API runs in this one.
 --integrations bots are connected, each limited to --rate messages a second. First every bot without a
 campaign sends --warmup messages (other bots "answered a few messages", so their rate state exists), then
@@ -170,10 +171,13 @@ def main() -> None:
     if args.campaigns > args.integrations:
         parser.error("--campaigns must not exceed --integrations (one campaign per bot)")
     if args.serve:
-        asyncio.run(run_platform(args.serve, args.integrations, args.campaigns, args.recipients, args.rate, args.warmup))
+        asyncio.run(
+            run_platform(args.serve, args.integrations, args.campaigns, args.recipients, args.rate, args.warmup)
+        )
         return
+    ideal = args.recipients / args.rate
     print(f"{args.integrations} bots connected, each limited to {args.rate:g}/s; {args.campaigns} campaigns at once "
-          f"on bots 1..{args.campaigns}, {args.recipients} recipients each (ideal {args.recipients / args.rate:.1f} s); "
+          f"on bots 1..{args.campaigns}, {args.recipients} recipients each (ideal {ideal:.1f} s); "
           f"the other bots sent {args.warmup} message(s) each first; median of {args.runs} run(s)")
     print(f"{'run / bot':>12} " + " ".join(f"{head:>{max(len(head), 6)}}" for head, _, _ in COLUMNS))
     runs = []

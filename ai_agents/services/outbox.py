@@ -271,7 +271,8 @@ class Dispatcher:
         with session_scope(self.ctx.engine) as session:
             outcome, delay, reason = record_failed(session, row, exc, self.ctx.clock.now(), self.policy)
         if outcome == Outcome.LOST_LEASE:
-            log.warning("⚠️  Outbox row %s failed but is no longer ours (deleted or taken over): %s", row.id, reason)
+            log.warning("⚠️  Outbox row %s failed but is no longer ours (deleted or taken over): %s",
+                        row.id, reason)
         elif outcome == Outcome.RETRY and row.kind != "broadcast":
             log.warning("⚠️  Send to %s failed, will retry in %.0fs: %s", row.recipient, delay, reason)
         elif outcome == Outcome.RETRY and self._first_lines(row.broadcast_id):

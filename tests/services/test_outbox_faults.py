@@ -32,7 +32,8 @@ SEND_TIMEOUT = 0.3  # the adapter's read timeout for sendMessage; the fake answe
 
 @pytest.fixture
 async def faulty(database_url, tmp_path, fake_telegram, fake_openai):
-    settings = load_settings(database_url=database_url, data_dir=tmp_path / "data", secret_key="test-secret-key-0123456789",
+    settings = load_settings(database_url=database_url, data_dir=tmp_path / "data",
+                             secret_key="test-secret-key-0123456789",
                              openai_api_key="sk-default-test-key", openai_base_url=fake_openai.base_url + "/v1",
                              retry_base_seconds=0.01, broadcast_tick_seconds=0.1)
     options = {Provider.TELEGRAM_BOT: {**FAST_ADAPTERS[Provider.TELEGRAM_BOT], "send_timeout": SEND_TIMEOUT}}
