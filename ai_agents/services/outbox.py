@@ -130,8 +130,9 @@ class Dispatcher:
                 if token_wait is not None:  # at the token (+1 ms: the token, not 0.9999 of it)
                     pause = min(pause, max(MIN_PAUSE, token_wait + 0.001))
                 if pause > 0:
-                    try:
-                        await asyncio.wait_for(self._wake.wait(), pause)
+                    try:  # not wait_for: on 3.11 it can swallow a cancel that meets a wake-up
+                        async with asyncio.timeout(pause):
+                            await self._wake.wait()
                     except TimeoutError:
                         pass
                 else:

@@ -11,7 +11,7 @@ from ai_agents.channels.base import SendError
 from ai_agents.core.types import AlertKind, OutboxStatus
 from ai_agents.db.models import Alert, OutboxMessage
 from ai_agents.db.session import session_scope
-from ai_agents.services.outbox import enqueue
+from ai_agents.services.outbox import Dispatcher, enqueue
 from tests.support.flows import connect_bot, create_agent, wait_until
 from tests.support.outbox import RecordingGateway, dispatcher_on, make_integration, outbox_rows, queue
 
@@ -163,3 +163,16 @@ async def test_stopped_channel_holds_messages_until_started(live, live_api, fake
     started = time.monotonic()
     sent = await fake_telegram.awaited_sent(2, token=TOKEN, timeout=10)
     assert sent[-1].text == "while stopped" and time.monotonic() - started < 2
+
+
+async def test_dispatcher_stops_when_cancelled_right_after_a_wake_up(ctx):
+    """asyncio.wait_for (3.11) swallowed a cancel that met a wake-up: the platform hung at shutdown."""
+    ctx.channels = RecordingGateway()
+    dispatcher = Dispatcher(ctx, idle_seconds=5)
+    running = asyncio.create_task(dispatcher.run())
+    await asyncio.sleep(0.3)  # it claimed nothing and waits to be woken
+    dispatcher._wake.set()
+    await asyncio.sleep(0)
+    running.cancel()
+    done, _ = await asyncio.wait({running}, timeout=2)
+    assert running in done and running.cancelled()
