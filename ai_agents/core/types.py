@@ -89,3 +89,4 @@ class AlertKind(StrEnum):
     LLM_FAILURE = "llm_failure"
     DELIVERY_FAILURE = "delivery_failure"
     INTEGRATION_DOWN = "integration_down"
+    DEAD_LETTER = "dead_letter"  # an incoming update failed every time and was set aside

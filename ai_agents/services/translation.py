@@ -5,6 +5,7 @@ from __future__ import annotations
 from ai_agents.db.models import Agent
 from ai_agents.llm import ChatModel, ChatRequest, LLMError
 from ai_agents.logs import get_logger
+from ai_agents.services.agents import default_key_applies
 from ai_agents.services.context import AppContext
 
 log = get_logger("translation")
@@ -54,9 +55,13 @@ async def translate(
 
 
 def llm_access(ctx: AppContext, agent: Agent) -> tuple[str | None, str | None]:
-    """The agent's (API key, base URL), falling back to OPENAI_API_KEY / OPENAI_BASE_URL."""
-    key = ctx.box.decrypt(agent.api_key_encrypted) if agent.api_key_encrypted else None
-    return key or ctx.settings.openai_api_key or None, agent.base_url or ctx.settings.openai_base_url or None
+    """The agent's (API key, base URL). OPENAI_API_KEY stands in for an agent without a key only
+    on the default endpoint (OPENAI_BASE_URL, or OpenAI's): never on a host the agent names. An
+    unreadable key (SECRET_KEY changed) gives None: it must be entered again."""
+    key, _readable = ctx.box.readable(agent.api_key_encrypted)
+    if agent.api_key_encrypted is None and default_key_applies(ctx.settings, agent.base_url):
+        key = ctx.settings.openai_api_key
+    return key or None, agent.base_url or ctx.settings.openai_base_url or None
 
 
 async def translate_for_agent(ctx: AppContext, agent: Agent, text: str, source: str, target: str) -> str | None:
