@@ -62,7 +62,18 @@ def list_dead_letters(ctx: AppContext, integration_id: int) -> list[dict[str, An
             select(DeadLetter).where(DeadLetter.integration_id == integration_id).order_by(DeadLetter.id.desc())
         ).all()
         return [
-            {"id": r.id, "external_id": r.external_id, "payload": r.payload, "error": r.error,
+            {"id": r.id, "external_id": r.external_id, "payload": _printable(r.payload), "error": r.error,
              "attempts": r.attempts, "created_at": r.created_at}
             for r in rows
         ]
+
+
+def _printable(value: Any) -> Any:
+    """The payload with text that cannot be encoded (often why it failed) shown as escapes."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {key: _printable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_printable(item) for item in value]
+    return value
