@@ -12,7 +12,7 @@ from ai_agents.core.types import IntegrationStatus
 from ai_agents.crypto import UnreadableSecret
 from ai_agents.db.session import run_db
 from ai_agents.logs import get_logger
-from ai_agents.services import integrations
+from ai_agents.services import credentials, integrations
 from ai_agents.services.dead_letters import record_dead_letter
 from ai_agents.services.context import AppContext
 from ai_agents.services.outbox import ChannelDown
@@ -81,6 +81,8 @@ class ChannelManager:
 
     async def start_enabled(self) -> None:
         """Start every enabled integration; one that cannot start never keeps the others down."""
+        if warning := await run_db(self.ctx.engine, credentials.unreadable_credentials_warning, self.ctx):
+            log.warning("⚠️  %s", warning)
         for integration_id in integrations.enabled_integration_ids(self.ctx):
             try:
                 await self.start(integration_id)

@@ -134,7 +134,7 @@ async def create_integration(ctx: AppContext, agent_id: int, data: IntegrationCr
     credentials = {"token": data.token} if data.token else {}
     config = {k: v for k, v in (("api_base_url", data.api_base_url), ("rate_limit_per_second", data.rate_limit_per_second),
                                 ("per_chat_rate_limit_per_second", data.per_chat_rate_limit_per_second)) if v}  # fmt: skip
-    identity = await _probe(ctx, provider, credentials, config)
+    identity = await probe_identity(ctx, provider, credentials, config)
     now = ctx.clock.now()
     with session_scope(ctx.engine) as session:
         duplicate = session.exec(
@@ -216,45 +216,9 @@ async def delete_integration(ctx: AppContext, integration_id: int) -> None:
     log.info("🗑️ Integration %s deleted", integration_id)
 
 
-class IntegrationCredentials(StrictInput):
-    """Body of PUT /api/integrations/{id}: a new token for the same bot (e.g. after SECRET_KEY
-    changed, or the token was revoked in @BotFather)."""
-
-    token: str = Field(min_length=1, max_length=500, description="Telegram bot token")
-    api_base_url: str | None = Field(
-        None, max_length=500, pattern=URL_PATTERN, description="Root of a self-hosted Bot API server"
-    )
-
-
-async def replace_credentials(ctx: AppContext, integration_id: int, data: IntegrationCredentials) -> dict[str, Any]:
-    """Check the new token belongs to the same bot, store it encrypted, restart the adapter."""
-    with session_scope(ctx.engine) as session:
-        row = load_integration(session, integration_id)
-        provider, config, external_id = row.provider, dict(row.config), row.external_id
-    if "api_base_url" in data.model_fields_set:
-        config.pop("api_base_url", None)
-        if data.api_base_url:
-            config["api_base_url"] = data.api_base_url
-    identity = await _probe(ctx, provider, {"token": data.token}, config)
-    if identity.external_id != external_id:
-        raise Conflict(
-            f"this token belongs to {identity.display_name} (id {identity.external_id}), not to the bot "
-            f"of integration {integration_id} (id {external_id}); connect that bot as a new integration",
-            code="DIFFERENT_BOT",
-        )
-    with session_scope(ctx.engine) as session:
-        row = load_integration(session, integration_id)
-        row.credentials_encrypted = ctx.box.encrypt(json.dumps({"token": data.token}))
-        row.config, row.display_name, row.updated_at = config, identity.display_name, ctx.clock.now()
-        enabled = row.is_enabled
-    log.info("🔑 Integration %s: credentials entered again (%s)", integration_id, identity.display_name)
-    await ctx.gateway().stop(integration_id)
-    if enabled:
-        await ctx.gateway().start(integration_id)
-    return get_integration(ctx, integration_id)
-
-
-async def _probe(ctx: AppContext, provider: str, credentials: dict[str, str], config: dict[str, Any]) -> Identity:
+async def probe_identity(
+    ctx: AppContext, provider: str, credentials: dict[str, str], config: dict[str, Any]
+) -> Identity:
     """Who the credentials belong to, as the channel says; a refusal is a 400 without the secret."""
     try:
         return await ctx.gateway().probe(provider, credentials, config)

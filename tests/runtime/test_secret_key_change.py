@@ -43,6 +43,7 @@ async def test_changed_secret_key_starts_marks_lists_and_takes_credentials_again
 
     async with _running(database_url, tmp_path, fake_openai, "second-secret-key-0123456789"):
         async with _client() as api:
+            assert logs.count("agent API key(s) and 1 integration token(s) were encrypted with another") == 1
             agents = await api.get("/api/agents")
             assert agents.status_code == 200
             shown = {a["id"]: a for a in agents.json()["results"]}

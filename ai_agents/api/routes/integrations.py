@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query
 
 from ai_agents.api.deps import get_ctx, require_token
 from ai_agents.api.envelope import ok
-from ai_agents.services import dead_letters, integrations
+from ai_agents.services import credentials, dead_letters, integrations
 from ai_agents.services.agents import CredentialsStatus
 from ai_agents.services.context import AppContext
 
@@ -43,9 +43,9 @@ def get_integration(integration_id: int, ctx: AppContext = Depends(get_ctx)):
 
 @router.put("/integrations/{integration_id}", summary="Enter the token again (same bot); restarts it")
 async def replace_credentials(
-    integration_id: int, body: integrations.IntegrationCredentials, ctx: AppContext = Depends(get_ctx)
+    integration_id: int, body: credentials.IntegrationCredentials, ctx: AppContext = Depends(get_ctx)
 ):
-    view = await integrations.replace_credentials(ctx, integration_id, body)
+    view = await credentials.replace_credentials(ctx, integration_id, body)
     return ok(view, "Integration credentials updated")
 
 
