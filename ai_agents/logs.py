@@ -26,7 +26,11 @@ def redact(text: str) -> str:
 
 def redact_record(record: logging.LogRecord) -> logging.LogRecord:
     """Mask secrets in a record's message, its exception text (traceback) and stack."""
-    message = record.getMessage()
+    try:
+        message = record.getMessage()
+    except Exception:  # noqa: BLE001 - a malformed log call must not crash its caller nor leak
+        message = f"{record.msg} (arguments that do not fit the message: {record.args!r})"
+        record.msg, record.args = message, None
     cleaned = redact(message)
     if cleaned != message:
         record.msg, record.args = cleaned, None

@@ -66,3 +66,10 @@ def test_records_of_library_loggers_are_redacted_too():
     formatted = logging.Formatter().format(seen[0])
     assert "request to /bot2002:***/getUpdates failed" in formatted and "ValueError" in formatted
     assert BOT_TOKEN not in formatted
+
+
+def test_a_malformed_log_call_neither_crashes_nor_leaks(capsys):
+    configure_logging("INFO")
+    get_logger("test").warning("two values %s %s", f"only one: {KEY}")
+    err = capsys.readouterr().err
+    assert "two values" in err and "do not fit" in err and KEY not in err

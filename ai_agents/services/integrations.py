@@ -212,7 +212,8 @@ async def delete_integration(ctx: AppContext, integration_id: int) -> None:
     """Delete the row, then stop the adapter and forget it everywhere (see ChannelManager.remove)."""
     with session_scope(ctx.engine) as session:
         session.delete(load_integration(session, integration_id))
-    await ctx.gateway().remove(integration_id)
+    if ctx.channels is not None:
+        await ctx.channels.remove(integration_id)
     log.info("🗑️ Integration %s deleted", integration_id)
 
 
