@@ -97,7 +97,8 @@ class OpenAIChat:
 def _not_openai(client: openai.AsyncOpenAI, what: str) -> LLMError:
     """A wrong base_url (a web page, another API): the person has to fix the agent's URL."""
     parts = urlsplit(str(client.base_url))
-    where = f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}{parts.path}"
+    port = f":{parts.port}" if parts.port else ""
+    where = f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path.rstrip('/')}"
     return LLMError(
         f"the server at {where} did not answer like an OpenAI-compatible API: {what}; "
         "check the agent's base_url (it usually ends in /v1)",
