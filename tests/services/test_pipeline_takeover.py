@@ -113,6 +113,22 @@ async def test_release_during_a_turn_stands_and_the_ai_answers(live, live_api, f
     assert user_statuses(live) == ["handled", "handled"]
 
 
+async def test_takeover_and_release_during_a_reply_leave_the_ai_in_charge(live, live_api, fake_telegram, fake_openai):
+    fake_openai.set_latency(0.5)
+    await bot(live_api, fake_telegram)
+    fake_telegram.push_message(TOKEN, 25, "what time do you open?")
+    await wait_until(lambda: fake_openai.in_flight == 1, what="the LLM call running")
+    conversation = await only_conversation(live_api)
+    await live_api.post(f"/api/conversations/{conversation['id']}/takeover")
+    await live_api.post(f"/api/conversations/{conversation['id']}/release")
+
+    sent = await fake_telegram.awaited_sent(1, token=TOKEN)  # released before the reply was done
+    assert [s.text for s in sent] == ["Reply to: what time do you open?"]
+    after = (await live_api.get(f"/api/conversations/{conversation['id']}")).json()["results"]
+    assert after["manual_mode"] is False
+    assert [m["status"] for m in await messages_of(live_api, conversation["id"])][-1] != "suggested"
+
+
 @pytest.mark.parametrize("release_too", [False, True], ids=["taken-over", "taken-over-and-released"])
 async def test_escalation_of_a_turn_is_kept_whatever_a_person_did_meanwhile(
     live, live_api, fake_telegram, fake_openai, release_too
