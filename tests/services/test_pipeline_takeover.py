@@ -55,12 +55,17 @@ class Gate:
             await self.opened.wait()
 
 
-async def test_takeover_during_a_slow_reply_keeps_it_as_a_suggestion(live, live_api, fake_telegram, fake_openai):
-    fake_openai.set_latency(1.0)
-    await bot(live_api, fake_telegram)
-    fake_telegram.push_message(TOKEN, 21, "Can I get a discount?")
+async def while_the_llm_answers(api, fake_telegram, fake_openai, chat: int, text: str, latency: float) -> dict:
+    """A customer message whose LLM call is running (slowed by `latency`); its conversation."""
+    fake_openai.set_latency(latency)
+    await bot(api, fake_telegram)
+    fake_telegram.push_message(TOKEN, chat, text)
     await wait_until(lambda: fake_openai.in_flight == 1, what="the LLM call running")
-    conversation = await only_conversation(live_api)
+    return await only_conversation(api)
+
+
+async def test_takeover_during_a_slow_reply_keeps_it_as_a_suggestion(live, live_api, fake_telegram, fake_openai):
+    conversation = await while_the_llm_answers(live_api, fake_telegram, fake_openai, 21, "Can I get a discount?", 1.0)
     response = await live_api.post(f"/api/conversations/{conversation['id']}/takeover")
     assert response.status_code == 200, response.text
 
@@ -114,11 +119,7 @@ async def test_release_during_a_turn_stands_and_the_ai_answers(live, live_api, f
 
 
 async def test_takeover_and_release_during_a_reply_leave_the_ai_in_charge(live, live_api, fake_telegram, fake_openai):
-    fake_openai.set_latency(0.5)
-    await bot(live_api, fake_telegram)
-    fake_telegram.push_message(TOKEN, 25, "what time do you open?")
-    await wait_until(lambda: fake_openai.in_flight == 1, what="the LLM call running")
-    conversation = await only_conversation(live_api)
+    conversation = await while_the_llm_answers(live_api, fake_telegram, fake_openai, 25, "what time do you open?", 0.5)
     await live_api.post(f"/api/conversations/{conversation['id']}/takeover")
     await live_api.post(f"/api/conversations/{conversation['id']}/release")
 
