@@ -34,8 +34,10 @@ class Settings(BaseSettings):
     openai_base_url: str = Field("", description="Default OpenAI-compatible endpoint.")
     default_model: str = Field("gpt-4o-mini", description="Model for agents created without one.")
     max_concurrent_llm: int = Field(8, ge=1, le=256, description="LLM calls in flight at once.")
-    llm_attempts: int = Field(3, ge=1, le=10, description="Tries per reply before an alert.")
-    llm_timeout_seconds: float = Field(60, gt=0, description="Timeout of one LLM call.")
+    llm_timeout_seconds: float = Field(60, gt=0, description="Total deadline of one LLM call (reply or translation).")
+    llm_retry_seconds: float = Field(
+        300, ge=0, description="How long a reply is retried after temporary LLM failures before it fails with an alert."
+    )
     retry_base_seconds: float = Field(1.0, gt=0, description="First backoff step of retries.")
     outbox_lease_seconds: float = Field(60, gt=0, description="A claimed send not done by then is retried.")
     follow_up_tick_seconds: float = Field(15, gt=0, description="How often follow-ups are checked.")

@@ -57,6 +57,11 @@ class MessageStatus(StrEnum):
     QUEUED = "queued"  # outgoing, waiting in the outbox
     SENT = "sent"
     FAILED = "failed"
+    # An AI reply kept for a manager instead of sent (the conversation was taken over while it
+    # was being written); no outbox row until a manager sends it.
+    SUGGESTED = "suggested"
+    SUGGESTION_SENT = "suggestion_sent"  # a manager sent it (as a new manager message)
+    DISCARDED = "discarded"  # a manager dropped it
 
 
 class OutboxStatus(StrEnum):

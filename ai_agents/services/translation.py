@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ai_agents.db.models import Agent
-from ai_agents.llm import ChatModel, ChatRequest, LLMError
+from ai_agents.llm import ChatModel, ChatRequest, LLMError, complete_within_deadline
 from ai_agents.logs import get_logger
 from ai_agents.services.agents import default_key_applies
 from ai_agents.services.context import AppContext
@@ -38,7 +38,8 @@ async def translate(
     llm: ChatModel, *, text: str, source: str, target: str, model: str, api_key: str,
     base_url: str | None, timeout: float = 30.0,
 ) -> str:  # fmt: skip
-    """The text in the target language, or TranslationError."""
+    """The text in the target language, or TranslationError (also when `timeout`, the total
+    deadline of the call, passes)."""
     system = TRANSLATION_PROMPT.format(source=language_name(source), target=language_name(target))
     request = ChatRequest(
         model=model,
@@ -49,7 +50,7 @@ async def translate(
         timeout=timeout,
     )
     try:
-        return await llm.complete(request)
+        return await complete_within_deadline(llm, request)
     except LLMError as exc:
         raise TranslationError(str(exc)) from exc
 
