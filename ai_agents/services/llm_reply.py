@@ -8,7 +8,7 @@ from ai_agents.core.retry import backoff_delay
 from ai_agents.core.types import Role
 from ai_agents.llm import ChatRequest, LLMError
 from ai_agents.logs import get_logger
-from ai_agents.services.translation import llm_access
+from ai_agents.services.translation import llm_access, missing_key_reason
 from ai_agents.services.turn import Turn
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ async def reply(pipeline: Pipeline, turn: Turn) -> None:
     """Stage: the agent's answer, translated to the customer's language when that is on."""
     api_key, base_url = llm_access(pipeline.ctx, turn.agent)
     if api_key is None:
-        turn.fail("the agent has no API key and OPENAI_API_KEY is not set")
+        turn.fail(missing_key_reason(pipeline.ctx, turn.agent))
         return
     request = ChatRequest(
         model=turn.agent.model,

@@ -65,6 +65,16 @@ def llm_access(ctx: AppContext, agent: Agent) -> tuple[str | None, str | None]:
     return key or None, agent.base_url or ctx.settings.openai_base_url or None
 
 
+def missing_key_reason(ctx: AppContext, agent: Agent) -> str:
+    """Why `llm_access` found no key for the agent, in words a person can act on."""
+    if agent.api_key_encrypted is not None:
+        return "the agent's API key cannot be read (SECRET_KEY changed?): enter it again"
+    if ctx.settings.openai_api_key:
+        return (f"the agent has no API key, and OPENAI_API_KEY is only sent to the default endpoint, "
+                f"not to {agent.base_url}: give the agent its own key")
+    return "the agent has no API key and OPENAI_API_KEY is not set"
+
+
 async def translate_for_agent(ctx: AppContext, agent: Agent, text: str, source: str, target: str) -> str | None:
     """The text translated with the agent's model, or None (with a warning) when that fails."""
     api_key, base_url = llm_access(ctx, agent)

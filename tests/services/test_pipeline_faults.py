@@ -48,11 +48,11 @@ async def first_fails_then_second_is_answered(live, fake_telegram, chat: int, fi
 
 
 async def test_a_web_page_at_base_url_is_a_readable_failure(live, live_api, fake_telegram, fake_openai, logs):
-    agent = await create_agent(live_api, base_url=fake_openai.base_url + "/web/v1")
+    agent = await create_agent(live_api, api_key="sk-agent-key-123456", base_url=fake_openai.base_url + "/web/v1")
     await connect_bot(live_api, agent["id"], fake_telegram, TOKEN)
 
     async def fix():
-        response = await live_api.patch(f"/api/agents/{agent['id']}", json={"base_url": fake_openai.base_url + "/v1"})
+        response = await live_api.patch(f"/api/agents/{agent['id']}", json={"base_url": fake_openai.base_url + "/v1", "keep_api_key": True})
         assert response.status_code == 200, response.text
 
     failed = await first_fails_then_second_is_answered(live, fake_telegram, 51, fix)
@@ -77,7 +77,7 @@ async def test_a_key_that_cannot_be_decrypted_is_a_readable_failure(live, live_a
         assert response.status_code == 200, response.text
 
     failed = await first_fails_then_second_is_answered(live, fake_telegram, 52, fix)
-    assert "decrypt" in failed.error and foreign not in failed.error and "sk-agent" not in failed.error
+    assert "API key cannot be read" in failed.error and foreign not in failed.error and "sk-agent" not in failed.error
     assert [r["api_key"] for r in fake_openai.requests()] == ["sk-agent-key-654321"]
 
 
