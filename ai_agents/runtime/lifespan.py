@@ -75,6 +75,7 @@ async def platform(
                             retry_hours=settings.outbox_retry_hours, **(dispatcher_options or {}))  # fmt: skip
     channels = ChannelManager(ctx, pipeline, adapter_options)
     ctx.channels, ctx.outbox_wakeup = channels, dispatcher.wake
+    channels.on_remove(dispatcher.forget)  # a deleted integration's rate state goes with it
     if not settings.api_token:
         log.warning("⚠️  API_TOKEN is not set: the API is open to anyone on %s", settings.host)
     context_module.set_current(ctx)
