@@ -7,7 +7,7 @@ import time
 
 from ai_agents.services.outbox import Dispatcher
 from ai_agents.services.send_budget import Candidate, Channel, SendBudget
-from tests.support.flows import wait_until
+from tests.support.flows import connect_bot, create_agent, wait_until
 from tests.support.outbox import RecordingGateway, dispatcher_on, make_integration, outbox_rows, queue
 
 
@@ -110,3 +110,15 @@ def test_choose_plans_without_taking():
     chosen, held = budget.choose([Candidate(i, channel, str(i)) for i in range(5)], limit=10)
     assert [c.row_id for c in chosen] == [0, 1] and [c.row_id for c in held] == [2]  # one per bot out of tokens
     assert budget.available(channel) == 2
+
+
+async def test_deleting_an_integration_drops_its_rate_state(live, live_api, fake_telegram):
+    token = "6116:AAoutboxpacingtesttokenvalue0000006"
+    agent = await create_agent(live_api)
+    integration = await connect_bot(live_api, agent["id"], fake_telegram, token)
+    fake_telegram.push_message(token, 31, "hi")
+    await fake_telegram.awaited_sent(1, token=token)
+    assert integration["id"] in live.dispatcher.budget._integrations
+    assert (await live_api.delete(f"/api/integrations/{integration['id']}")).status_code == 200
+    assert integration["id"] not in live.dispatcher.budget._integrations
+    assert not [key for key in live.dispatcher.budget._chats if key[0] == integration["id"]]
