@@ -28,6 +28,7 @@ log = get_logger("outbox")
 BROADCAST_LINES = 20  # per-recipient log lines per campaign before only progress lines remain
 INTERRUPTED_CHECK = timedelta(seconds=1)  # how often campaign sends cut off by a crash are looked for
 MIN_PAUSE = 0.02  # seconds: waking for every token at high rates costs CPU; buckets keep the rate exact
+SHUTDOWN_WAIT_SECONDS = 5.0
 
 
 def enqueue(session: Session, ctx: AppContext, **fields) -> OutboxMessage | None:
@@ -129,16 +130,15 @@ class Dispatcher:
                 pause = self.idle_seconds
                 if token_wait is not None:  # at the token (+1 ms: the token, not 0.9999 of it)
                     pause = min(pause, max(MIN_PAUSE, token_wait + 0.001))
-                if pause > 0:
-                    try:  # not wait_for: on 3.11 it can swallow a cancel that meets a wake-up
-                        async with asyncio.timeout(pause):
-                            await self._wake.wait()
-                    except TimeoutError:
-                        pass
-                else:
-                    await asyncio.sleep(0)
+                try:  # not wait_for: on 3.11 it can swallow a cancel that meets a wake-up
+                    async with asyncio.timeout(pause):
+                        await self._wake.wait()
+                except TimeoutError:
+                    pass
                 self._wake.clear()
         finally:
+            if in_flight:  # stopping: sends under way record their outcome (channels stop first)
+                await asyncio.wait(in_flight, timeout=SHUTDOWN_WAIT_SECONDS)
             renewer.cancel()
 
     async def dispatch_once(self) -> int:
