@@ -76,7 +76,7 @@ async def platform(
     channels = ChannelManager(ctx, pipeline, adapter_options)
     ctx.channels, ctx.outbox_wakeup = channels, dispatcher.wake
     if not settings.api_token:
-        log.warning("⚠️  API_TOKEN is not set: the API is open to anyone on %s", settings.host)
+        log.warning("⚠️  API_TOKEN is not set: the API is open to anyone on %s", settings.bind_host)
     context_module.set_current(ctx)
     dispatch_task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher") if workers else None
     scheduler = start_scheduler(ctx) if workers else None
