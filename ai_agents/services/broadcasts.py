@@ -18,7 +18,7 @@ from ai_agents.db.session import session_scope
 from ai_agents.logs import get_logger
 from ai_agents.services.agents import load_agent
 from ai_agents.services.context import AppContext
-from ai_agents.services.validation import StrictInput
+from ai_agents.services.validation import DbId, StrictInput
 
 log = get_logger("broadcasts")
 
@@ -37,7 +37,7 @@ class BroadcastCreate(StrictInput):
     integration_type: Literal["whatsapp", "telegram", "instagram"]
     recipients: list[str] = Field(min_length=1, max_length=100_000)
     scheduled_at: datetime | None = Field(None, description="ISO 8601 with a time zone; null: now")
-    integration_id: int | None = Field(None, description="Needed when the agent has several of that type")
+    integration_id: DbId | None = Field(None, description="Needed when the agent has several of that type")
     name: str = Field("", max_length=200)
 
     @field_validator("scheduled_at")

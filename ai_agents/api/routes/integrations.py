@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 
 from ai_agents.api.deps import get_ctx, require_token
 from ai_agents.api.envelope import ok
+from ai_agents.api.params import Id
 from ai_agents.services import integrations
 from ai_agents.services.context import AppContext
 
@@ -14,14 +15,14 @@ router = APIRouter(prefix="/api", tags=["integrations"], dependencies=[Depends(r
 
 @router.post("/agents/{agent_id}/integrations", status_code=201, summary="Connect a channel to an agent")
 async def create_integration(
-    agent_id: int, body: integrations.IntegrationCreate, ctx: AppContext = Depends(get_ctx)
+    agent_id: Id, body: integrations.IntegrationCreate, ctx: AppContext = Depends(get_ctx)
 ):
     view = await integrations.create_integration(ctx, agent_id, body)
     return ok(view, "Integration connected", status=201)
 
 
 @router.get("/agents/{agent_id}/integrations", summary="An agent's integrations")
-def agent_integrations(agent_id: int, ctx: AppContext = Depends(get_ctx)):
+def agent_integrations(agent_id: Id, ctx: AppContext = Depends(get_ctx)):
     return ok(integrations.list_integrations(ctx, agent_id))
 
 
@@ -31,21 +32,21 @@ def all_integrations(ctx: AppContext = Depends(get_ctx)):
 
 
 @router.get("/integrations/{integration_id}", summary="One integration with live status")
-def get_integration(integration_id: int, ctx: AppContext = Depends(get_ctx)):
+def get_integration(integration_id: Id, ctx: AppContext = Depends(get_ctx)):
     return ok(integrations.get_integration(ctx, integration_id))
 
 
 @router.post("/integrations/{integration_id}/start", summary="Start (and keep enabled)")
-async def start_integration(integration_id: int, ctx: AppContext = Depends(get_ctx)):
+async def start_integration(integration_id: Id, ctx: AppContext = Depends(get_ctx)):
     return ok(await integrations.set_enabled(ctx, integration_id, True), "Integration started")
 
 
 @router.post("/integrations/{integration_id}/stop", summary="Stop (and keep disabled)")
-async def stop_integration(integration_id: int, ctx: AppContext = Depends(get_ctx)):
+async def stop_integration(integration_id: Id, ctx: AppContext = Depends(get_ctx)):
     return ok(await integrations.set_enabled(ctx, integration_id, False), "Integration stopped")
 
 
 @router.delete("/integrations/{integration_id}", summary="Stop and delete an integration")
-async def delete_integration(integration_id: int, ctx: AppContext = Depends(get_ctx)):
+async def delete_integration(integration_id: Id, ctx: AppContext = Depends(get_ctx)):
     await integrations.delete_integration(ctx, integration_id)
     return ok({"id": integration_id, "deleted": True}, "Integration deleted")
