@@ -9,7 +9,10 @@ from starlette.datastructures import Headers
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ai_agents.config import Settings
+from ai_agents.config import WILDCARD_ADDRESSES, Settings
+from ai_agents.logs import get_logger
+
+log = get_logger("api")
 
 
 class OriginGuard:
@@ -45,6 +48,9 @@ def browser_guard(settings: Settings) -> Callable[[ASGIApp], ASGIApp]:
     """Wraps the whole ASGI app (API, pages, socket.io): an unknown Host gets 400, an untrusted Origin 403."""
 
     def wrap(app: ASGIApp) -> ASGIApp:
+        if settings.bind_host in WILDCARD_ADDRESSES and not settings.allowed_hosts:
+            names = ", ".join(settings.trusted_hosts)
+            log.warning("⚠️  Listening on all addresses; accepted host names: %s. Set ALLOWED_HOSTS to add yours", names)
         guarded = OriginGuard(app, origins=settings.trusted_origins)
         return TrustedHostMiddleware(guarded, allowed_hosts=settings.trusted_hosts, www_redirect=False)
 

@@ -11,6 +11,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from ai_agents.api.security import browser_guard
 from ai_agents.config import load_settings
 from tests.support.server import NODE_BIN
 
@@ -120,3 +121,12 @@ def test_reflex_cors_layers_and_socket_io_allow_only_trusted_origins(reflex_app)
     assert len(layers) == 2 and all(origins == trusted for origins in layers)
     assert app.sio.eio.cors_allowed_origins == trusted
     assert "*" not in trusted and OWN in trusted and EXTRA_ORIGIN in trusted
+
+
+def test_wildcard_bind_warns_which_host_names_are_accepted(logs):
+    browser_guard(load_settings(host="0.0.0.0", api_token="a-long-enough-token"))(lambda *args: None)
+    assert logs.count("Listening on all addresses; accepted host names: localhost, 127.0.0.1, [::1]") == 1
+    browser_guard(load_settings(host="0.0.0.0", api_token="a-long-enough-token", allowed_hosts="chat.example"))(
+        lambda *args: None
+    )
+    assert logs.count("Listening on all addresses") == 1
