@@ -1,5 +1,6 @@
 """The real server (`reflex run --env prod`): origins and host names on socket.io, the page and the API;
-the bind address refused without a token."""
+the bind address refused without a token. (Runs after test_crash_recovery, whose own `reflex run` in the
+same folder would disturb the shared server.)"""
 
 from __future__ import annotations
 
@@ -70,6 +71,7 @@ def test_network_bind_without_token_refuses_to_start(tmp_path):
         REFLEX_CHECK_LATEST_VERSION="0",
         REFLEX_TELEMETRY_ENABLED="0",
         DATA_DIR=str(tmp_path),
+        REFLEX_STATES_WORKDIR=str(tmp_path / "states"),  # `reflex run` empties it first: not the shared server's
     )
     reflex = str(ROOT / ".venv" / "bin" / "reflex")
     command = [reflex, "run", "--env", "prod", "--backend-host", "0.0.0.0", "--backend-port", str(free_port())]
