@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from ai_agents.db.models import Agent, Conversation, Integration, Message
+from ai_agents.db.models import Conversation, Integration, Message
 from ai_agents.db.session import session_scope
 
 TEXTS = {
@@ -24,22 +24,23 @@ TEXTS = {
 
 
 @pytest.fixture
-def conversation_id(ctx) -> int:
+async def conversation_id(ctx, api) -> int:
+    """A conversation whose customer wrote each of TEXTS, each scored -0.62."""
+    agent = await api.post("/api/agents", json={"name": "Export", "model": "gpt-4o-mini", "api_key": "sk-export-1"})
     with session_scope(ctx.engine) as session:
-        agent = Agent(name="Export", model="gpt-4o-mini")
-        session.add(agent)
-        session.flush()
-        integration = Integration(agent_id=agent.id, channel="telegram", provider="telegram_bot")
+        integration = Integration(agent_id=agent.json()["results"]["id"], channel="telegram", provider="telegram_bot")
         session.add(integration)
         session.flush()
-        conversation = Conversation(agent_id=agent.id, integration_id=integration.id, channel="telegram",
-                                    remote_id="42")
-        session.add(conversation)
+        chat = Conversation(
+            agent_id=integration.agent_id, integration_id=integration.id, channel="telegram", remote_id="42"
+        )
+        session.add(chat)
         session.flush()
-        for text in TEXTS:
-            session.add(Message(conversation_id=conversation.id, integration_id=integration.id, role="user",
-                                text=text, sentiment=-0.62, created_at=ctx.clock.now()))
-        return conversation.id
+        session.add_all(
+            Message(conversation_id=chat.id, integration_id=integration.id, role="user", text=text, sentiment=-0.62)
+            for text in TEXTS
+        )
+        return chat.id
 
 
 async def test_numbers_stay_numbers_and_formulas_are_escaped(api, conversation_id):
