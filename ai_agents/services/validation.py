@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ai_agents.core.errors import FieldProblem, ValidationFailed
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+SECRET_FIELDS = {"api_key", "token", "secret_key", "app_secret", "access_token"}
 
 MAX_DB_INT = 2**63 - 1  # the largest integer SQLite and PostgreSQL (bigint) store
 # An id of a row in a request body: larger numbers cannot exist and would overflow the database driver.
@@ -46,6 +47,8 @@ def _message(error: Mapping[str, Any]) -> str:
         return "is required"
     message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
     value = error.get("input")
+    if set(map(str, error.get("loc", ()))) & SECRET_FIELDS:
+        return message  # never echo a key or token back
     if isinstance(value, (str, int, float, bool)) or value is None:
         message += f", got {json.dumps(value)[:80]}"
     elif kind.endswith("_type"):
