@@ -152,10 +152,11 @@ class Settings(BaseSettings):
     def trusted_origins(self) -> list[str]:
         """Browser origins allowed: the server's own on each trusted host name, and ALLOWED_ORIGINS.
         Own: http(s)://name:port, and https://name behind a TLS proxy on the default port."""
+        port = "" if self.bind_port == 80 else f":{self.bind_port}"  # browsers leave out the default port
         own = []
         for name in self.trusted_hosts:
             if not name.startswith("*"):
-                own += [f"http://{name}:{self.bind_port}", f"https://{name}:{self.bind_port}", f"https://{name}"]
+                own += [f"http://{name}{port}", f"https://{name}:{self.bind_port}", f"https://{name}"]
         return list(dict.fromkeys([*own, *self.allowed_origins]))
 
     def load_secret_key(self) -> str:

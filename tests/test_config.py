@@ -145,6 +145,7 @@ def test_trusted_origins_are_the_servers_own_and_allowed_origins():
     assert {"http://localhost:8080", "http://127.0.0.1:8080", "http://[::1]:8080", "https://localhost"} <= set(origins)
     assert "https://admin.example.com" in origins
     assert not any("evil" in origin or origin == "*" for origin in origins)
+    assert "http://chat.example.com" in load_settings(port=80, allowed_hosts="chat.example.com").trusted_origins
 
 
 @pytest.mark.parametrize(
