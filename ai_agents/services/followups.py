@@ -1,16 +1,20 @@
-"""Follow-ups: a scheduler tick that nudges customers who went silent after the agent's message."""
+"""Follow-ups: nudges for customers who went silent after the agent's message, queued when due."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from sqlalchemy import case, func, type_coerce
 from sqlmodel import select
 
 from ai_agents.core import working_hours
 from ai_agents.core.types import Role
 from ai_agents.db.models import Agent, Conversation
 from ai_agents.db.session import run_db, session_scope
+from ai_agents.db.types import UTCDateTime
 from ai_agents.logs import get_logger
 from ai_agents.services.agent_settings import AgentSettings, schedule_of, settings_of
 from ai_agents.services.context import AppContext
@@ -19,6 +23,20 @@ from ai_agents.services.translation import translate_for_agent
 
 log = get_logger("followups")
 BATCH = 500
+# Silence starts with the last message of either side: a follow-up is never judged in the gap
+# between a customer's message and the agent's answer to it.
+SILENT_SINCE = case(
+    (Conversation.last_customer_message_at > Conversation.last_agent_message_at, Conversation.last_customer_message_at),
+    else_=Conversation.last_agent_message_at,
+)
+WAITING = (
+    Conversation.follow_up_state.is_(None),
+    ~Conversation.manual_mode,
+    ~Conversation.escalated,
+    ~Conversation.opted_out,
+)
+RETRY_SECONDS = 1.0  # after an error, or when the database says due but nothing could be queued
+SETTLE_SECONDS = 0.2  # after a wake-up, so a burst of messages costs one look, not one each
 
 
 @dataclass(frozen=True)
@@ -63,14 +81,8 @@ def _due(ctx: AppContext) -> list[tuple[Agent, AgentSettings, list[FollowUp]]]:
             if settings.working_hours.enabled and not working_hours.is_open(schedule_of(settings), now):
                 continue  # never nudge a customer while the business is closed; they wait
             cutoff = now - timedelta(minutes=follow.delay_minutes)
-            candidates = session.exec(
-                select(Conversation).where(
-                    Conversation.agent_id == agent.id,
-                    Conversation.last_agent_message_at <= cutoff,
-                    Conversation.follow_up_state.is_(None),
-                    ~Conversation.manual_mode, ~Conversation.escalated, ~Conversation.opted_out,
-                ).order_by(Conversation.id).limit(BATCH)
-            )  # fmt: skip
+            waiting = select(Conversation).where(Conversation.agent_id == agent.id, SILENT_SINCE <= cutoff, *WAITING)
+            candidates = session.exec(waiting.order_by(Conversation.id).limit(BATCH))
             jobs = []
             for conversation in candidates:
                 replied = conversation.last_customer_message_at is not None and (
@@ -103,3 +115,95 @@ def _queue(ctx: AppContext, job: FollowUp, text: str) -> int:
         remote = conversation.remote_id
     log.info("📢 Follow-up worker: Sending follow-up to %s", remote)
     return 1
+
+
+def next_due_at(ctx: AppContext) -> datetime | None:
+    """The earliest moment a follow-up is due (working hours considered); None if none waits."""
+    now = ctx.clock.now()
+    earliest: datetime | None = None
+    with session_scope(ctx.engine) as session:
+        for agent in session.exec(select(Agent).where(Agent.is_active)):
+            settings = settings_of(agent.settings)
+            if not settings.follow_up.enabled:
+                continue
+            oldest = type_coerce(func.min(SILENT_SINCE), UTCDateTime)
+            silent_since = session.exec(select(oldest).where(Conversation.agent_id == agent.id, *WAITING)).one()
+            if silent_since is None:
+                continue
+            due = max(silent_since + timedelta(minutes=settings.follow_up.delay_minutes), now)
+            if settings.working_hours.enabled:
+                due = working_hours.next_open(schedule_of(settings), due)
+            if due is not None and (earliest is None or due < earliest):
+                earliest = due
+    return earliest
+
+
+class FollowUpScheduler:
+    """Queues follow-ups at their due time: sleeps until the earliest one is due, at most
+    max_wait (the safety net for changes nobody announces, such as settings), and is woken
+    early by new messages and takeovers, which change what is due."""
+
+    WAKE_ON = ("message", "conversation")  # live events: customer, agent or manager message; takeover
+
+    def __init__(self, ctx: AppContext, *, max_wait: float, sleep: Callable[[float], Awaitable[None]] | None = None):
+        self.ctx, self.max_wait = ctx, max_wait
+        self._sleep = sleep or asyncio.sleep
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="follow-ups")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    def wake(self) -> None:
+        """Look again at what is due (call from the loop's thread)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Until cancelled: queue what is due, then sleep until the next due time or a wake-up."""
+        async with self.ctx.live.subscribe() as events:
+            listener = asyncio.create_task(self._listen(events), name="follow-up-wakeups")
+            try:
+                while True:
+                    await self._nap(await self.run_due())
+            finally:
+                listener.cancel()
+
+    async def run_due(self) -> float:
+        """Queue every follow-up due now; returns the seconds until the next one (at most max_wait)."""
+        queued_nothing = False
+        try:
+            while True:
+                due = await run_db(self.ctx.engine, next_due_at, self.ctx)
+                wait = self.max_wait if due is None else (due - self.ctx.clock.now()).total_seconds()
+                if wait > 0:
+                    return min(wait, self.max_wait)
+                if queued_nothing:  # due by the database, yet nothing to queue: never spin
+                    return min(RETRY_SECONDS, self.max_wait)
+                queued_nothing = await run_follow_ups(self.ctx) == 0
+        except Exception:  # noqa: BLE001 - the worker must survive a database hiccup
+            log.exception("❌ Follow-up worker failed; retrying in %.0fs", RETRY_SECONDS)
+            return min(RETRY_SECONDS, self.max_wait)
+
+    async def _listen(self, events: asyncio.Queue) -> None:
+        while True:
+            if (await events.get())["kind"] in self.WAKE_ON:
+                self._wake.set()
+
+    async def _nap(self, seconds: float) -> None:
+        """Sleep the given seconds unless woken first; a wake-up settles briefly to collect a burst."""
+        sleeper = asyncio.ensure_future(self._sleep(seconds))
+        woken = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, woken}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            woken.cancel()
+        if self._wake.is_set():
+            self._wake.clear()
+            await self._sleep(min(SETTLE_SECONDS, seconds))
