@@ -136,8 +136,9 @@ async def test_each_follow_up_is_queued_at_its_due_time(live, live_api, fake_tel
     assert all(0 <= seconds <= 2 for seconds in late), late
 
 
-def seed_silent_chat(ctx, settings: dict, silent_since: datetime) -> None:
-    """An agent with these settings and one Telegram chat whose agent message was at silent_since."""
+def seed_silent_chat(ctx, settings: dict, silent_since: datetime, customer_at: datetime | None = None) -> None:
+    """An agent with these settings and one Telegram chat whose agent message was at silent_since
+    (the customer's last message 30 s before it unless given)."""
     agent = agents.create_agent(ctx, agents.AgentCreate(name="Timing", model="gpt-4o-mini"))
     agents.update_settings(ctx, agent["id"], AgentSettings.model_validate(settings))
     with Session(ctx.engine) as session:
@@ -148,7 +149,7 @@ def seed_silent_chat(ctx, settings: dict, silent_since: datetime) -> None:
         session.flush()
         chat = Conversation(agent_id=agent["id"], integration_id=integration.id, channel="telegram", remote_id="42")
         chat.last_message_at = chat.last_agent_message_at = silent_since
-        chat.last_customer_message_at = silent_since - timedelta(seconds=30)
+        chat.last_customer_message_at = customer_at or silent_since - timedelta(seconds=30)
         session.add(chat)
         session.commit()
 
@@ -193,3 +194,18 @@ async def test_closed_hours_move_the_follow_up_to_the_opening(ctx, clock):
     seed_silent_chat(ctx, {**PLAN_FOLLOW_UP, "working_hours": hours}, silent_since=clock.now())
     await run_worker_until(ctx, clock, horizon=clock.now() + timedelta(minutes=32), max_wait=600)
     assert follow_up_times(ctx) == [datetime(2026, 11, 23, 10, 30, tzinfo=timezone.utc)]
+
+
+@pytest.mark.parametrize("only_if_no_reply", [True, False])
+async def test_nothing_is_judged_between_a_customer_message_and_its_answer(ctx, clock, logs, only_if_no_reply):
+    """The worker looks again on every new message: a customer who just wrote after a long silence
+    (the answer still being written) gets no "still there?" and no "replied, skipping" yet; only
+    after delay_minutes without an answer is the follow-up sent or skipped."""
+    settings = {"follow_up": {**PLAN_FOLLOW_UP["follow_up"], "only_if_no_reply": only_if_no_reply}}
+    now = clock.now()
+    seed_silent_chat(ctx, settings, silent_since=now - timedelta(minutes=10), customer_at=now - timedelta(seconds=1))
+    assert await run_follow_ups(ctx) == 0
+    assert logs.count("Follow-up worker") == 0
+    clock.advance(minutes=5)
+    assert await run_follow_ups(ctx) == (0 if only_if_no_reply else 1)
+    assert logs.count("⏭️  Follow-up worker: User replied, skipping follow-up") == (1 if only_if_no_reply else 0)
