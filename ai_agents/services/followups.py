@@ -55,6 +55,7 @@ async def run_follow_ups(ctx: AppContext) -> int:
     for agent, settings, jobs in plans:
         translated: dict[tuple[str, str], str] = {}
         source = settings.translation.source_language
+        texts = []
         for job in jobs:
             text = job.text
             if settings.translation.enabled and job.language and job.language != source:
@@ -62,7 +63,8 @@ async def run_follow_ups(ctx: AppContext) -> int:
                 if cache_key not in translated:
                     translated[cache_key] = await translate_for_agent(ctx, agent, text, source, job.language) or text
                 text = translated[cache_key]
-            queued += await run_db(ctx.engine, _queue, ctx, job, text)
+            texts.append(text)
+        queued += await run_db(ctx.engine, _queue, ctx, list(zip(jobs, texts)))
     if queued and ctx.outbox_wakeup:
         ctx.outbox_wakeup()
     return queued
@@ -104,17 +106,23 @@ def _due(ctx: AppContext) -> list[tuple[Agent, AgentSettings, list[FollowUp]]]:
     return plans
 
 
-def _queue(ctx: AppContext, job: FollowUp, text: str) -> int:
+def _queue(ctx: AppContext, jobs: list[tuple[FollowUp, str]]) -> int:
+    """Queue a batch of follow-ups (with their final texts) in one transaction; returns how many."""
+    queued_to = []
     with session_scope(ctx.engine) as session:
-        conversation = session.get(Conversation, job.conversation_id)
-        if conversation is None or conversation.follow_ups_sent >= job.number or conversation.manual_mode:
-            return 0  # another process queued it, or the state changed meanwhile
-        queue_message(session, ctx, conversation, role=Role.SYSTEM, kind="follow_up", text=text,
-                      translation=job.text if text != job.text else None, key=job.key)  # fmt: skip
-        conversation.follow_ups_sent = job.number
-        remote = conversation.remote_id
-    log.info("📢 Follow-up worker: Sending follow-up to %s", remote)
-    return 1
+        ids = [job.conversation_id for job, _ in jobs]
+        conversations = {c.id: c for c in session.exec(select(Conversation).where(Conversation.id.in_(ids)))}
+        for job, text in jobs:
+            conversation = conversations.get(job.conversation_id)
+            if conversation is None or conversation.follow_ups_sent >= job.number or conversation.manual_mode:
+                continue  # another process queued it, or the state changed meanwhile
+            queue_message(session, ctx, conversation, role=Role.SYSTEM, kind="follow_up", text=text,
+                          translation=job.text if text != job.text else None, key=job.key)  # fmt: skip
+            conversation.follow_ups_sent = job.number
+            queued_to.append(conversation.remote_id)
+    for remote in queued_to:
+        log.info("📢 Follow-up worker: Sending follow-up to %s", remote)
+    return len(queued_to)
 
 
 def next_due_at(ctx: AppContext) -> datetime | None:
