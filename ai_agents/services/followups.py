@@ -153,11 +153,14 @@ class FollowUpScheduler:
 
     WAKE_ON = ("message", "conversation")  # live events: customer, agent or manager message; takeover
 
-    def __init__(self, ctx: AppContext, *, max_wait: float, sleep: Callable[[float], Awaitable[None]] | None = None):
+    def __init__(
+        self, ctx: AppContext, *, max_wait: float, sleep: Callable[[float], Awaitable[None]] | None = None
+    ) -> None:
         self.ctx, self.max_wait = ctx, max_wait
         self._sleep = sleep or asyncio.sleep
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._failures = 0  # passes failed in a row: the retry backs off up to max_wait
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name="follow-ups")
@@ -167,10 +170,6 @@ class FollowUpScheduler:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
-
-    def wake(self) -> None:
-        """Look again at what is due (call from the loop's thread)."""
-        self._wake.set()
 
     async def run(self) -> None:
         """Until cancelled: queue what is due, then sleep until the next due time or a wake-up."""
@@ -189,14 +188,15 @@ class FollowUpScheduler:
             while True:
                 due = await run_db(self.ctx.engine, next_due_at, self.ctx)
                 wait = self.max_wait if due is None else (due - self.ctx.clock.now()).total_seconds()
-                if wait > 0:
-                    return min(wait, self.max_wait)
-                if queued_nothing:  # due by the database, yet nothing to queue: never spin
-                    return min(RETRY_SECONDS, self.max_wait)
+                if wait > 0 or queued_nothing:  # due by the database, yet nothing to queue: never spin
+                    self._failures = 0
+                    return min(wait if wait > 0 else RETRY_SECONDS, self.max_wait)
                 queued_nothing = await run_follow_ups(self.ctx) == 0
         except Exception:  # noqa: BLE001 - the worker must survive a database hiccup
-            log.exception("❌ Follow-up worker failed; retrying in %.0fs", RETRY_SECONDS)
-            return min(RETRY_SECONDS, self.max_wait)
+            self._failures += 1
+            delay = min(RETRY_SECONDS * 2 ** (self._failures - 1), self.max_wait)
+            log.exception("❌ Follow-up worker failed; retrying in %.0fs", delay)
+            return delay
 
     async def _listen(self, events: asyncio.Queue) -> None:
         while True:

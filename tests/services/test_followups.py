@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from ai_agents.core.clock import ManualClock, SystemClock
-from ai_agents.db.models import Conversation, Integration, Message
+from ai_agents.db.models import Agent, Conversation, Integration, Message
 from ai_agents.services import agents
 from ai_agents.services.agent_settings import AgentSettings
 from ai_agents.services.followups import FollowUpScheduler, run_follow_ups
@@ -209,3 +209,17 @@ async def test_nothing_is_judged_between_a_customer_message_and_its_answer(ctx, 
     clock.advance(minutes=5)
     assert await run_follow_ups(ctx) == (0 if only_if_no_reply else 1)
     assert logs.count("⏭️  Follow-up worker: User replied, skipping follow-up") == (1 if only_if_no_reply else 0)
+
+
+async def test_worker_backs_off_while_a_pass_fails(ctx, clock, logs):
+    """Stored settings that no longer validate make every pass fail: the worker stays up and
+    retries after 1, 2, 4, 8 s, then every max_wait, with one log line per failed pass."""
+    seed_silent_chat(ctx, PLAN_FOLLOW_UP, silent_since=clock.now())
+    with Session(ctx.engine) as session:
+        agent = session.exec(select(Agent)).one()
+        agent.settings = {**agent.settings, "follow_up": {**agent.settings["follow_up"], "delay_minutes": -1}}
+        session.add(agent)
+        session.commit()
+    naps = await run_worker_until(ctx, clock, horizon=clock.now() + timedelta(minutes=1))
+    assert naps[:6] == [1, 2, 4, 8, 15, 15]
+    assert logs.count("❌ Follow-up worker failed") == len(naps)
