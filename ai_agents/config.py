@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -33,8 +34,10 @@ class Settings(BaseSettings):
     openai_base_url: str = Field("", description="Default OpenAI-compatible endpoint.")
     default_model: str = Field("gpt-4o-mini", description="Model for agents created without one.")
     max_concurrent_llm: int = Field(8, ge=1, le=256, description="LLM calls in flight at once.")
-    llm_attempts: int = Field(3, ge=1, le=10, description="Tries per reply before an alert.")
-    llm_timeout_seconds: float = Field(60, gt=0, description="Timeout of one LLM call.")
+    llm_timeout_seconds: float = Field(60, gt=0, description="Total deadline of one LLM call (reply or translation).")
+    llm_retry_seconds: float = Field(
+        300, ge=0, description="How long a reply is retried after temporary LLM failures before it fails with an alert."
+    )
     retry_base_seconds: float = Field(1.0, gt=0, description="First backoff step of retries.")
     outbox_lease_seconds: float = Field(60, gt=0, description="A claimed send not done by then is retried.")
     follow_up_tick_seconds: float = Field(
@@ -80,19 +83,44 @@ class Settings(BaseSettings):
             raise ConfigError("API_TOKEN is a placeholder value; set a real random token.")
 
     def load_secret_key(self) -> str:
-        """SECRET_KEY, or the key kept in data_dir/secret_key (created on first start)."""
+        """SECRET_KEY, or the key kept in data_dir/secret_key (created with mode 600 on first start)."""
         if self.secret_key:
             if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 16:
                 raise ConfigError("SECRET_KEY is a placeholder or shorter than 16 characters.")
             return self.secret_key
         path = self.data_dir / "secret_key"
-        if path.exists():
-            return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        path.write_text(key + "\n")
-        path.chmod(0o600)
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                return _create_key_file(path)
+            except FileExistsError:  # another process created it at the same moment: use theirs
+                pass
+        key = path.read_text().strip()
+        if len(key) < 16:
+            state = "is empty" if not key else "holds fewer than 16 characters"
+            raise ConfigError(
+                f"{path} {state}: it cannot be the key your secrets were encrypted with. Restore it "
+                "from your backup (or set SECRET_KEY), or delete the file to generate a new key; "
+                "stored API keys and bot tokens must then be entered again."
+            )
         return key
+
+
+def _create_key_file(path: Path) -> str:
+    """A new random key in a file that is private (0600) from the moment it exists and complete
+    when it appears (written aside, then linked into place; FileExistsError if one is there)."""
+    key = secrets.token_urlsafe(48)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(key + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        os.link(draft, path)
+    finally:
+        draft.unlink(missing_ok=True)
+    return key
 
 
 def _normalise_db_url(url: str) -> str:

@@ -8,6 +8,13 @@ import hashlib
 from cryptography.fernet import Fernet, InvalidToken
 
 
+UNREADABLE = "credentials unreadable: enter them again"
+
+
+class UnreadableSecret(ValueError):
+    """A stored secret cannot be decrypted with the current SECRET_KEY (changed or lost)."""
+
+
 class SecretBox:
     """Encrypts and decrypts short secrets such as API keys and bot tokens."""
 
@@ -21,10 +28,19 @@ class SecretBox:
     def decrypt(self, token: str) -> str:
         try:
             return self._fernet.decrypt(token.encode()).decode()
-        except InvalidToken as exc:
-            raise ValueError(
-                "a stored secret cannot be decrypted: SECRET_KEY changed since it was saved"
-            ) from exc
+        except InvalidToken:
+            raise UnreadableSecret(
+                f"{UNREADABLE} (a stored secret cannot be decrypted: SECRET_KEY changed since it was saved)"
+            ) from None
+
+    def readable(self, token: str | None) -> tuple[str | None, bool]:
+        """(the decrypted secret or None, whether what is stored could be read)."""
+        if not token:
+            return None, True
+        try:
+            return self.decrypt(token), True
+        except UnreadableSecret:
+            return None, False
 
 
 def mask_secret(secret: str | None) -> str | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import openai
 
@@ -17,7 +19,7 @@ class ChatRequest:
     api_key: str
     base_url: str | None = None
     temperature: float | None = None
-    timeout: float = 60.0
+    timeout: float = 60.0  # total deadline of the call, in seconds (LLM_TIMEOUT_SECONDS)
 
 
 class LLMError(Exception):
@@ -31,6 +33,18 @@ class LLMError(Exception):
 
 class ChatModel(Protocol):
     async def complete(self, request: ChatRequest) -> str: ...
+
+
+async def complete_within_deadline(model: ChatModel, request: ChatRequest) -> str:
+    """The model's answer; a call not done within `request.timeout` seconds in total (a server
+    that answers slowly, byte by byte) is cancelled and raises a retryable LLMError."""
+    try:
+        async with asyncio.timeout(request.timeout):
+            return await model.complete(request)
+    except TimeoutError:
+        raise LLMError(
+            f"LLM gave no complete answer within {request.timeout:g}s (LLM_TIMEOUT_SECONDS)", retryable=True
+        ) from None
 
 
 class OpenAIChat:
@@ -61,7 +75,15 @@ class OpenAIChat:
             ) from None
         except (openai.APITimeoutError, openai.APIConnectionError) as exc:
             raise LLMError(f"LLM unreachable: {type(exc).__name__}", retryable=True) from None
-        content = response.choices[0].message.content if response.choices else None
+        except (openai.APIError, ValueError) as exc:  # e.g. a body that is not JSON
+            raise _not_openai(client, f"{type(exc).__name__}: {str(exc)[:200]}") from None
+        choices = getattr(response, "choices", None)
+        if not isinstance(choices, list):
+            raise _not_openai(client, _shape(response))
+        message = getattr(choices[0], "message", None) if choices else None
+        content = getattr(message, "content", None)
+        if choices and (message is None or not isinstance(content, (str, type(None)))):
+            raise _not_openai(client, "a choice without a text message")
         if not content or not content.strip():
             raise LLMError("LLM returned an empty reply", retryable=True)
         return content.strip()
@@ -70,6 +92,28 @@ class OpenAIChat:
         for client in self._clients.values():
             await client.close()
         self._clients.clear()
+
+
+def _not_openai(client: openai.AsyncOpenAI, what: str) -> LLMError:
+    """A wrong base_url (a web page, another API): the person has to fix the agent's URL."""
+    parts = urlsplit(str(client.base_url))
+    port = f":{parts.port}" if parts.port else ""
+    where = f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path.rstrip('/')}"
+    return LLMError(
+        f"the server at {where} did not answer like an OpenAI-compatible API: {what}; "
+        "check the agent's base_url (it usually ends in /v1)",
+        retryable=False,
+    )
+
+
+def _shape(response: Any) -> str:
+    """What came back instead of a chat completion, briefly."""
+    if isinstance(response, str):
+        snippet = " ".join(response.split())[:80]
+        return f"got text instead of JSON: {snippet!r}"
+    if isinstance(response, (list, dict)):
+        return f"got a JSON {type(response).__name__} without 'choices'"
+    return "got JSON without 'choices'"
 
 
 def _short(exc: openai.APIStatusError) -> str:

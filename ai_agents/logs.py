@@ -1,16 +1,17 @@
-"""One configured logger for the platform, with secrets redacted from every line."""
+"""One configured logger for the platform, with secrets redacted from every line and traceback."""
 
 from __future__ import annotations
 
 import logging
 import re
 import sys
+import traceback
 
 LOGGER_NAME = "ai_agents"
 
 _SECRET_PATTERNS = [
     re.compile(r"sk-[A-Za-z0-9_\-]{8,}"),  # OpenAI-style keys
-    re.compile(r"\b\d{5,}:[A-Za-z0-9_\-]{30,}"),  # Telegram bot tokens
+    re.compile(r"(\d+:)[A-Za-z0-9_\-]{30,}"),  # Telegram bot tokens (the bot id is kept)
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-~+/=]{8,}"),
     re.compile(r"(?i)(access_token=)[^&\s]+"),
 ]
@@ -23,15 +24,45 @@ def redact(text: str) -> str:
     return text
 
 
+def redact_record(record: logging.LogRecord) -> logging.LogRecord:
+    """Mask secrets in a record's message, its exception text (traceback) and stack."""
+    try:
+        message = record.getMessage()
+    except Exception:  # noqa: BLE001 - a malformed log call must not crash its caller nor leak
+        message = f"{record.msg} (arguments that do not fit the message: {record.args!r})"
+        record.msg, record.args = message, None
+    cleaned = redact(message)
+    if cleaned != message:
+        record.msg, record.args = cleaned, None
+    if record.exc_info and not record.exc_text:
+        record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+    if record.exc_text:
+        record.exc_text = redact(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+    return record
+
+
 class RedactingFilter(logging.Filter):
-    """Masks secrets in the final message of every record it sees."""
+    """Masks secrets in the message and traceback of every record it sees."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
+        redact_record(record)
         return True
+
+
+def _install_redacting_record_factory() -> None:
+    """Redact every record of the process when it is made: library loggers (telegram, httpx,
+    asyncio, the server's) reach handlers we do not own."""
+    current = logging.getLogRecordFactory()
+    if getattr(current, "_ai_agents", False):
+        return
+
+    def factory(*args, **kwargs) -> logging.LogRecord:
+        return redact_record(current(*args, **kwargs))
+
+    factory._ai_agents = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -39,7 +70,7 @@ class _StderrHandler(logging.StreamHandler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if self.stream is not sys.stderr:
-            self.setStream(sys.stderr)
+            self.stream = sys.stderr  # not setStream(): it flushes the old one, maybe closed by now
         super().emit(record)
 
 
@@ -50,6 +81,7 @@ def get_logger(name: str = "") -> logging.Logger:
 
 def configure_logging(level: str = "INFO") -> None:
     """Send platform logs to stderr once; quiet chatty libraries that log URLs with tokens."""
+    _install_redacting_record_factory()
     root = logging.getLogger(LOGGER_NAME)
     root.setLevel(level)
     if not any(getattr(h, "_ai_agents", False) for h in root.handlers):

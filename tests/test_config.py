@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from ai_agents.config import ConfigError, load_settings
+from ai_agents.config import ConfigError, _create_key_file, load_settings
 
 
 def test_defaults(tmp_path, monkeypatch):
@@ -56,3 +58,38 @@ def test_network_address_without_token_refuses_with_instructions():
 
 def test_network_address_with_token_is_allowed():
     load_settings(host="0.0.0.0", api_token="s3cr3t-token-value").check_exposure()
+
+
+def test_empty_secret_key_file_is_refused_with_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    (tmp_path / "secret_key").write_text("\n")
+    with pytest.raises(ConfigError, match="is empty") as error:
+        load_settings(data_dir=tmp_path, secret_key="").load_secret_key()
+    assert "Restore it from your backup" in str(error.value)
+
+
+def test_secret_key_file_is_private_from_the_start(tmp_path, monkeypatch):
+    """Created with mode 0600 by os.open: never readable by others, not even between write and chmod."""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+
+    def no_chmod(*args, **kwargs):
+        raise AssertionError("the key file must be created private, not chmod-ed after writing")
+
+    monkeypatch.setattr("os.chmod", no_chmod)
+    monkeypatch.setattr("pathlib.Path.chmod", no_chmod)
+    old_umask = os.umask(0o022)
+    try:
+        key = load_settings(data_dir=tmp_path / "new", secret_key="").load_secret_key()
+    finally:
+        os.umask(old_umask)
+    path = tmp_path / "new" / "secret_key"
+    assert oct(path.stat().st_mode & 0o777) == "0o600" and path.read_text().strip() == key
+    assert [p.name for p in path.parent.iterdir()] == ["secret_key"]  # no draft left behind
+
+
+def test_key_file_made_by_another_process_meanwhile_is_used(tmp_path):
+    (tmp_path / "secret_key").write_text("theirs-0123456789abcdef\n")
+    with pytest.raises(FileExistsError):
+        _create_key_file(tmp_path / "secret_key")
+    assert load_settings(data_dir=tmp_path, secret_key="").load_secret_key() == "theirs-0123456789abcdef"
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]

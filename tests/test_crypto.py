@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ai_agents.crypto import SecretBox, mask_secret
+from ai_agents.crypto import SecretBox, UnreadableSecret, mask_secret
 
 
 def test_round_trip_and_ciphertext_hides_plaintext():
@@ -25,3 +25,13 @@ def test_wrong_key_gives_clear_error():
 )
 def test_masking(secret, shown):
     assert mask_secret(secret) == shown
+
+
+def test_unreadable_secret_is_reported_not_raised_by_readable():
+    token = SecretBox("key-one-0123456789").encrypt("sk-abc")
+    other = SecretBox("key-two-0123456789")
+    with pytest.raises(UnreadableSecret, match="credentials unreadable: enter them again"):
+        other.decrypt(token)
+    assert other.readable(token) == (None, False)
+    assert other.readable(None) == (None, True)
+    assert SecretBox("key-one-0123456789").readable(token) == ("sk-abc", True)

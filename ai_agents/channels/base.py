@@ -62,8 +62,20 @@ class CredentialsError(Exception):
     """The channel refused the credentials, or could not be reached to check them."""
 
 
+@dataclass(frozen=True)
+class FailedUpdate:
+    """An inbound update whose handling failed every time: kept as a dead letter, then skipped."""
+
+    integration_id: int
+    external_id: str | None  # the channel's id of the update
+    payload: dict[str, Any]  # the update as the channel sent it
+    error: str  # the last failure, secrets redacted
+    attempts: int
+
+
 InboundHandler = Callable[[InboundMessage], Awaitable[None]]
 StatusHandler = Callable[[int, IntegrationStatus, "str | None"], Awaitable[None]]
+DeadLetterHandler = Callable[[FailedUpdate], Awaitable[None]]
 
 
 class ChannelAdapter(Protocol):
@@ -88,7 +100,8 @@ class AdapterFactory(Protocol):
     """The class of an adapter: builds one, and checks credentials before one is saved."""
 
     def __call__(
-        self, spec: AdapterSpec, on_inbound: InboundHandler, on_status: StatusHandler
+        self, spec: AdapterSpec, on_inbound: InboundHandler, on_status: StatusHandler,
+        *, on_dead_letter: DeadLetterHandler,
     ) -> ChannelAdapter: ...
 
     async def probe(self, spec: AdapterSpec) -> Identity: ...

@@ -19,6 +19,8 @@ from telegram.request import HTTPXRequest
 from ai_agents.channels.base import (
     AdapterSpec,
     CredentialsError,
+    DeadLetterHandler,
+    FailedUpdate,
     Identity,
     InboundHandler,
     InboundMessage,
@@ -28,13 +30,14 @@ from ai_agents.channels.base import (
 )
 from ai_agents.core.retry import backoff_delay, split_text
 from ai_agents.core.types import IntegrationStatus
-from ai_agents.logs import get_logger
+from ai_agents.logs import get_logger, redact
 
 log = get_logger("telegram")
 
 DEFAULT_API_ROOT = "https://api.telegram.org"
 MESSAGE_LIMIT = 4096
 MEDIA_KINDS = ("photo", "video", "voice", "audio", "document", "sticker", "location", "contact")
+UPDATE_ATTEMPTS = 3  # an update that fails this often is kept as a dead letter and skipped
 
 
 def make_bot(spec: AdapterSpec, *, read_timeout: float = 10.0) -> Bot:
@@ -72,12 +75,17 @@ class TelegramAdapter:
         on_inbound: InboundHandler,
         on_status: StatusHandler,
         *,
+        on_dead_letter: DeadLetterHandler,
         poll_timeout: int = 25,
         retry_base: float = 1.0,
+        update_attempts: int = UPDATE_ATTEMPTS,
     ) -> None:
         self.spec = spec
         self._on_inbound = on_inbound
         self._on_status = on_status
+        self._on_dead_letter = on_dead_letter
+        self._update_attempts = update_attempts
+        self._failed_attempts: dict[int, int] = {}  # update id -> failed deliveries so far
         self._poll_timeout = poll_timeout
         self._retry_base = retry_base
         self._bot = make_bot(spec, read_timeout=10.0)
@@ -90,13 +98,17 @@ class TelegramAdapter:
     async def probe(cls, spec: AdapterSpec) -> Identity:
         """Check the token with getMe."""
         bot = make_bot(spec)
+        token = spec.credentials["token"]
         try:
             async with bot:
                 me = await bot.get_me()
-        except InvalidToken as exc:
-            raise CredentialsError(f"Telegram rejected the bot token ({exc.message})") from None
+        except InvalidToken as exc:  # its text quotes the whole token; the server's reason does not
+            reason = exc.__cause__.message if isinstance(exc.__cause__, TelegramError) else "invalid token"
+            raise CredentialsError(f"Telegram rejected the bot token ({_scrub(reason, token)})") from None
         except TelegramError as exc:
-            raise CredentialsError(f"Telegram could not be reached to check the token: {exc}") from None
+            raise CredentialsError(
+                f"Telegram could not be reached to check the token: {_scrub(str(exc), token)}"
+            ) from None
         return Identity(external_id=str(me.id), display_name=f"@{me.username}")
 
     @property
@@ -158,18 +170,41 @@ class TelegramAdapter:
                     failures = 0
                     await self._set_status(IntegrationStatus.CONNECTED, None)
                 for update in updates:
-                    await self._deliver(update)  # the offset moves only once the message is stored
+                    await self._deliver_or_set_aside(update)  # the offset moves once it is stored
                     self._offset = update.update_id + 1
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - every failure is reported and retried
                 failures += 1
-                await self._set_status(IntegrationStatus.ERROR, _describe(exc))
+                reason = self._describe(exc)
+                await self._set_status(IntegrationStatus.ERROR, reason)
                 delay = backoff_delay(failures, base=self._retry_base, cap=60.0)
                 if failures == 1 or failures % 10 == 0:
                     log.warning("⚠️  Telegram polling failed (integration %s, attempt %s): %s; retrying in %.1fs",
-                                self.spec.integration_id, failures, _describe(exc), delay)
+                                self.spec.integration_id, failures, reason, delay)
                 await asyncio.sleep(delay)
+
+    async def _deliver_or_set_aside(self, update: Update) -> None:
+        """Deliver the update; once it has failed `update_attempts` times, hand it over as a dead
+        letter instead, so one bad update cannot block the bot. Raises while it may still work."""
+        try:
+            await self._deliver(update)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            attempts = self._failed_attempts.get(update.update_id, 0) + 1
+            self._failed_attempts[update.update_id] = attempts
+            if attempts < self._update_attempts:
+                raise
+            failed = FailedUpdate(
+                integration_id=self.spec.integration_id,
+                external_id=str(update.update_id),
+                payload=update.to_dict(),
+                error=self._describe(exc),
+                attempts=attempts,
+            )
+            await self._on_dead_letter(failed)  # raises when it cannot be kept: retried, never lost
+        self._failed_attempts.pop(update.update_id, None)
 
     async def _deliver(self, update: Update) -> None:
         message = update.message
@@ -197,10 +232,17 @@ class TelegramAdapter:
         self._status, self._last_error = status, error
         await self._on_status(self.spec.integration_id, status, error)
 
+    def _describe(self, exc: Exception) -> str:
+        """A failure as a person reads it, without the bot token."""
+        if isinstance(exc, InvalidToken):
+            return "Telegram rejected the bot token (revoked or wrong); update the integration's token"
+        if isinstance(exc, Conflict):
+            return "another process is polling this bot (Telegram 409 Conflict); stop the other instance"
+        return _scrub(f"{type(exc).__name__}: {exc}", self.spec.credentials.get("token", ""))
 
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, InvalidToken):
-        return "Telegram rejected the bot token (revoked or wrong); update the integration's token"
-    if isinstance(exc, Conflict):
-        return "another process is polling this bot (Telegram 409 Conflict); stop the other instance"
-    return f"{type(exc).__name__}: {exc}"
+
+def _scrub(text: str, token: str) -> str:
+    """The text without the bot token, whatever its shape, nor anything that looks like a secret."""
+    if token:
+        text = text.replace(token, token.split(":", 1)[0] + ":***")
+    return redact(text)

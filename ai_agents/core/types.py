@@ -57,6 +57,11 @@ class MessageStatus(StrEnum):
     QUEUED = "queued"  # outgoing, waiting in the outbox
     SENT = "sent"
     FAILED = "failed"
+    # An AI reply kept for a manager instead of sent (the conversation was taken over while it
+    # was being written); no outbox row until a manager sends it.
+    SUGGESTED = "suggested"
+    SUGGESTION_SENT = "suggestion_sent"  # a manager sent it (as a new manager message)
+    DISCARDED = "discarded"  # a manager dropped it
 
 
 class OutboxStatus(StrEnum):
@@ -89,3 +94,4 @@ class AlertKind(StrEnum):
     LLM_FAILURE = "llm_failure"
     DELIVERY_FAILURE = "delivery_failure"
     INTEGRATION_DOWN = "integration_down"
+    DEAD_LETTER = "dead_letter"  # an incoming update failed every time and was set aside

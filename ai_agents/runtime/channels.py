@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
-from ai_agents.channels.base import AdapterSpec, ChannelAdapter, Identity, SendResult
+from ai_agents.channels.base import AdapterSpec, ChannelAdapter, FailedUpdate, Identity, SendResult
 from ai_agents.channels.registry import adapter_class
 from ai_agents.core.types import IntegrationStatus
-from ai_agents.db.models import Integration
-from ai_agents.db.session import run_db, session_scope
+from ai_agents.crypto import UnreadableSecret
+from ai_agents.db.session import run_db
 from ai_agents.logs import get_logger
-from ai_agents.services import integrations
+from ai_agents.services import credentials, integrations
+from ai_agents.services.dead_letters import record_dead_letter
 from ai_agents.services.context import AppContext
 from ai_agents.services.outbox import ChannelDown
 from ai_agents.services.pipeline import Pipeline
@@ -27,23 +29,30 @@ class ChannelManager:
         self.pipeline = pipeline
         self.adapter_options = adapter_options or {}
         self._adapters: dict[int, ChannelAdapter] = {}
+        self._forgetters: list[Callable[[int], None]] = []
         self._lock = asyncio.Lock()
 
     async def probe(self, provider: str, credentials: dict[str, str], config: dict[str, Any]) -> Identity:
         return await adapter_class(provider).probe(AdapterSpec(0, provider, credentials, config))
 
     async def start(self, integration_id: int) -> None:
+        """Run the integration's adapter; one whose token cannot be read stays down with that
+        reason as its error (see integrations.runnable_spec)."""
         async with self._lock:
             if integration_id in self._adapters:
                 return
-            with session_scope(self.ctx.engine) as session:
-                row = session.get(Integration, integration_id)
-                spec = integrations.spec_of(row, self.ctx.box) if row else None
+            try:
+                spec = await run_db(self.ctx.engine, integrations.runnable_spec, self.ctx, integration_id)
+            except UnreadableSecret as exc:
+                log.error("❌ Integration %s not started: %s", integration_id, exc)
+                return
             if spec is None:
                 return
             factory = adapter_class(spec.provider)
             options = self.adapter_options.get(spec.provider, {})
-            adapter = factory(spec, self.pipeline.handle_inbound, self._on_status, **options)
+            adapter = factory(
+                spec, self.pipeline.handle_inbound, self._on_status, on_dead_letter=self._on_dead_letter, **options
+            )
             self._adapters[integration_id] = adapter
             await adapter.start()
 
@@ -55,9 +64,31 @@ class ChannelManager:
         else:
             await self._on_status(integration_id, IntegrationStatus.STOPPED, None)
 
+    def on_remove(self, forget: Callable[[int], None]) -> None:
+        """Have `forget(integration_id)` called when an integration is removed, so registries
+        outside the manager drop it too (e.g. the outbox's SendBudget.forget)."""
+        self._forgetters.append(forget)
+
+    async def remove(self, integration_id: int) -> None:
+        """The one place an integration leaves this process: its row was deleted, so stop its
+        adapter and have every registered registry forget it."""
+        async with self._lock:
+            adapter = self._adapters.pop(integration_id, None)
+        if adapter is not None:
+            await adapter.stop()
+        for forget in self._forgetters:
+            forget(integration_id)
+
     async def start_enabled(self) -> None:
+        """Start every enabled integration; one that cannot start never keeps the others down."""
+        if warning := await run_db(self.ctx.engine, credentials.unreadable_credentials_warning, self.ctx):
+            log.warning("⚠️  %s", warning)
         for integration_id in integrations.enabled_integration_ids(self.ctx):
-            await self.start(integration_id)
+            try:
+                await self.start(integration_id)
+            except Exception as exc:  # noqa: BLE001 - reported on the integration; start-up goes on
+                log.exception("❌ Integration %s could not be started", integration_id)
+                await self._on_status(integration_id, IntegrationStatus.ERROR, f"could not start: {exc!r}")
 
     async def stop_all(self) -> None:
         await asyncio.gather(*(self.stop(i) for i in list(self._adapters)), return_exceptions=True)
@@ -74,3 +105,6 @@ class ChannelManager:
 
     async def _on_status(self, integration_id: int, status: IntegrationStatus, error: str | None) -> None:
         await run_db(self.ctx.engine, integrations.record_status, self.ctx, integration_id, status, error)
+
+    async def _on_dead_letter(self, failed: FailedUpdate) -> None:
+        await run_db(self.ctx.engine, record_dead_letter, self.ctx, failed)

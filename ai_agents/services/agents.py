@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from sqlmodel import Session, func, select
 
 from ai_agents.core.errors import FieldProblem, NotFound, ValidationFailed
-from ai_agents.crypto import mask_secret
-from ai_agents.db.models import Agent
+from ai_agents.config import Settings
+from ai_agents.crypto import UNREADABLE, mask_secret
+from ai_agents.db.models import Agent, Integration
 from ai_agents.db.session import session_scope
 from ai_agents.logs import get_logger
 from ai_agents.services.agent_settings import (
@@ -24,6 +25,8 @@ from ai_agents.services.validation import StrictInput
 log = get_logger("agents")
 
 URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
+OPENAI_URL = "https://api.openai.com/v1"
+CredentialsStatus = Literal["ok", "missing", "unreadable"]
 
 
 class AgentFields(StrictInput):
@@ -39,6 +42,9 @@ class AgentFields(StrictInput):
     temperature: float | None = Field(None, ge=0, le=2)
     language: str | None = Field(None, pattern=LANGUAGE_CODE, description="Agent's language")
     is_active: bool | None = None
+    keep_api_key: bool | None = Field(
+        None, description="With a new base_url and no api_key: send the stored key to the new host"
+    )
 
 
 class AgentCreate(AgentFields):
@@ -54,16 +60,34 @@ class AgentReplace(AgentCreate):
     """Body of PUT /api/agents/{id}: the whole agent; an omitted api_key keeps the stored one."""
 
 
+def same_url(first: str | None, second: str | None) -> bool:
+    return (first or "").rstrip("/") == (second or "").rstrip("/")
+
+
+def default_key_applies(settings: Settings, base_url: str | None) -> bool:
+    """OPENAI_API_KEY may stand in for an agent's key only on the default endpoint
+    (OPENAI_BASE_URL, or OpenAI's when unset): never on a host an agent names itself."""
+    if not settings.openai_api_key:
+        return False
+    return not base_url or same_url(base_url, settings.openai_base_url or OPENAI_URL)
+
+
+def credentials_status(readable: bool, key: str | None) -> CredentialsStatus:
+    return "unreadable" if not readable else "ok" if key else "missing"
+
+
 def agent_view(agent: Agent, ctx: AppContext) -> dict[str, Any]:
-    """The public shape of an agent: never the whole key."""
-    key = ctx.box.decrypt(agent.api_key_encrypted) if agent.api_key_encrypted else None
+    """The public shape of an agent: never the whole key; an unreadable key says so."""
+    key, readable = ctx.box.readable(agent.api_key_encrypted)
     return {
         "id": agent.id,
         "name": agent.name,
         "model": agent.model,
         "api_key": mask_secret(key),
-        "has_api_key": key is not None,
-        "uses_default_api_key": key is None and bool(ctx.settings.openai_api_key),
+        "has_api_key": agent.api_key_encrypted is not None,
+        "credentials_status": credentials_status(readable, key),
+        "credentials_error": None if readable else f"{UNREADABLE} (api_key)",
+        "uses_default_api_key": agent.api_key_encrypted is None and default_key_applies(ctx.settings, agent.base_url),
         "base_url": agent.base_url,
         "system_prompt": agent.system_prompt,
         "temperature": agent.temperature,
@@ -76,6 +100,22 @@ def agent_view(agent: Agent, ctx: AppContext) -> dict[str, Any]:
 
 
 NOT_NULLABLE = ("name", "model", "language", "is_active", "system_prompt")
+WRITE_ONLY = {"api_key", "keep_api_key"}
+
+
+def _check_key_follows_base_url(agent: Agent, fields: AgentFields, names: set[str]) -> None:
+    """A stored key goes to a new host only when the request says so: the key again, or
+    keep_api_key: true. Otherwise changing base_url would hand the key to whoever runs it."""
+    if "base_url" not in names or same_url(fields.base_url, agent.base_url) or agent.api_key_encrypted is None:
+        return
+    if "api_key" in fields.model_fields_set or fields.keep_api_key:
+        return
+    new = fields.base_url or "the default endpoint"
+    reason = (
+        f"is required when base_url changes (to {new}): the stored key would be sent to the new host; "
+        'send the key for that endpoint in the same request, or "keep_api_key": true to send the stored one'
+    )
+    raise ValidationFailed([FieldProblem("api_key", reason)])
 
 
 def _apply(agent: Agent, fields: AgentFields, ctx: AppContext, *, partial: bool) -> None:
@@ -84,7 +124,8 @@ def _apply(agent: Agent, fields: AgentFields, ctx: AppContext, *, partial: bool)
     nulls = [n for n in NOT_NULLABLE if n in names and getattr(fields, n) is None]
     if partial and nulls:
         raise ValidationFailed([FieldProblem(n, "cannot be null") for n in nulls])
-    values = fields.model_dump(include=names - {"api_key"})
+    _check_key_follows_base_url(agent, fields, names)
+    values = fields.model_dump(include=names - WRITE_ONLY)
     if not partial:
         values["model"] = fields.model or ctx.settings.default_model
         values["language"] = fields.language or "en"
@@ -132,15 +173,20 @@ def get_agent(ctx: AppContext, agent_id: int) -> dict[str, Any]:
 
 
 def list_agents(
-    ctx: AppContext, *, limit: int = 100, offset: int = 0, active: bool | None = None
+    ctx: AppContext, *, limit: int = 100, offset: int = 0, active: bool | None = None,
+    credentials: CredentialsStatus | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
+    """A page of agents; `credentials="unreadable"` lists those whose key must be entered again."""
     with session_scope(ctx.engine) as session:
-        query = select(Agent)
-        count = select(func.count()).select_from(Agent)
+        query = select(Agent).order_by(Agent.id)
         if active is not None:
             query = query.where(Agent.is_active == active)
-            count = count.where(Agent.is_active == active)
-        rows = session.exec(query.order_by(Agent.id).offset(offset).limit(limit)).all()
+        if credentials is not None:  # only decryption tells which keys are unreadable
+            views = [agent_view(agent, ctx) for agent in session.exec(query)]
+            views = [view for view in views if view["credentials_status"] == credentials]
+            return views[offset : offset + limit], len(views)
+        count = select(func.count()).select_from(query.order_by(None).subquery())
+        rows = session.exec(query.offset(offset).limit(limit)).all()
         return [agent_view(a, ctx) for a in rows], session.exec(count).one()
 
 
@@ -156,11 +202,17 @@ def update_agent(ctx: AppContext, agent_id: int, data: AgentFields, *, partial: 
         return agent_view(agent, ctx)
 
 
-def delete_agent(ctx: AppContext, agent_id: int) -> None:
+async def delete_agent(ctx: AppContext, agent_id: int) -> None:
+    """Delete the agent with its integrations, conversations and campaigns, and stop its bots.
+    The rows go first: an adapter started meanwhile finds no row, and remove() then stops it."""
     with session_scope(ctx.engine) as session:
         agent = load_agent(session, agent_id)
+        integration_ids = list(session.exec(select(Integration.id).where(Integration.agent_id == agent_id)))
         session.delete(agent)
-    log.info("🗑️ Agent deleted: %s", agent.name)
+    if ctx.channels is not None:
+        for integration_id in integration_ids:
+            await ctx.channels.remove(integration_id)
+    log.info("🗑️ Agent deleted: %s (integrations stopped and removed: %s)", agent.name, len(integration_ids))
 
 
 def get_settings(ctx: AppContext, agent_id: int) -> dict[str, Any]:

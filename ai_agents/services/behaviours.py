@@ -32,7 +32,7 @@ async def detect_language_and_translate(pipeline: Pipeline, turn: Turn) -> None:
         language = await asyncio.to_thread(conversation_language, message.text, conversation.language)
         if language:
             log.info("🌐 [AgentService] Detected language: %s", language)
-            conversation.language = language
+            turn.change(language=language)
     message.language = conversation.language or agent_language
     if settings.translate_incoming and message.language != agent_language:
         translated = await pipeline.translate(turn, message.text, message.language, agent_language)
@@ -46,7 +46,7 @@ async def score_sentiment(pipeline: Pipeline, turn: Turn) -> None:
     settings = turn.settings.sentiment
     if not settings.enabled:
         return
-    message, conversation = turn.message, turn.conversation
+    message = turn.message
     text = message.translation or message.text
     if (message.language or "en") != "en" and message.translation is None:
         log.info("📊 [AgentService] Sentiment skipped: message in %s without an English translation", message.language)
@@ -61,15 +61,14 @@ async def score_sentiment(pipeline: Pipeline, turn: Turn) -> None:
     log.info("📊 [AgentService] Sentiment for user message: %.2f", verdict.score)
     now = pipeline.ctx.clock.now()
     if verdict.negative and settings.alert_on_negative:
-        log.warning("⚠️  [AgentService] Negative sentiment detected (conversation %s)", conversation.id)
+        log.warning("⚠️  [AgentService] Negative sentiment detected (conversation %s)", turn.conversation.id)
         turn.alerts.append(_alert(turn, AlertKind.NEGATIVE_SENTIMENT, "warning", f"Negative message ({verdict.score:.2f}): {text[:200]}", now))
     if not verdict.very_negative:
         return
     log.warning("🚨 [AgentService] Very negative sentiment detected, consider escalating to human")
     turn.alerts.append(_alert(turn, AlertKind.ESCALATION, "critical", f"{verdict.reason}: {text[:200]}", now))
     if settings.escalate_on_very_negative:
-        conversation.manual_mode = conversation.escalated = True
-        conversation.manual_reason = f"escalated automatically: {verdict.reason}"
+        turn.change(manual_mode=True, escalated=True, manual_reason=f"escalated automatically: {verdict.reason}")
         turn.notes.append(f"Escalated to a human automatically: {verdict.reason}")
         turn.stop_reason = "escalated to a human"
 
@@ -90,7 +89,7 @@ async def check_working_hours(pipeline: Pipeline, turn: Turn) -> None:
         log.info("⏰ [AgentService] Outside working hours; away message already sent for this period")
         return
     log.info("⏰ [AgentService] Outside working hours, sending away message")
-    turn.conversation.away_period_key = period
+    turn.change(away_period_key=period)
     text = working_hours.render_away_message(settings.away_message, schedule, now)
     turn.replies.append(await pipeline.outgoing(turn, "away", text))
 
@@ -108,10 +107,10 @@ async def handle_opt_out(pipeline: Pipeline, turn: Turn) -> None:
     word = turn.message.text.strip().lower().strip(".!¡ ")
     conversation = turn.conversation
     if word in {w.lower() for w in settings.opt_out_keywords} and not conversation.opted_out:
-        conversation.opted_out = True
+        turn.change(opted_out=True)
         log.info("🚫 Conversation %s opted out of broadcasts and follow-ups", conversation.id)
         turn.replies.append(await pipeline.outgoing(turn, "opt_out", settings.opt_out_reply))
         turn.stop_reason = "opted out"
     elif word in {w.lower() for w in settings.opt_in_keywords} and conversation.opted_out:
-        conversation.opted_out = False
+        turn.change(opted_out=False)
         log.info("✅ Conversation %s opted in again", conversation.id)

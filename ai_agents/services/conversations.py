@@ -1,4 +1,5 @@
-"""Live chat: list and read conversations, take over, release, notes, manager messages, export."""
+"""Live chat: list and read conversations, take over, release, notes, manager messages, AI
+suggestions, export."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import io
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from ai_agents.core.errors import NotFound
-from ai_agents.core.types import Role
+from ai_agents.core.errors import Conflict, NotFound
+from ai_agents.core.types import MessageStatus, Role
 from ai_agents.db.models import Agent, Conversation, Message, Note
 from ai_agents.db.session import session_scope
 from ai_agents.logs import get_logger
@@ -204,6 +205,60 @@ async def send_manager_message(ctx: AppContext, conversation_id: int, data: Mana
     log.info("👤 Manager message queued for conversation %s", conversation_id)
     ctx.live.publish("message", conversation_id=conversation_id, message_id=view["id"])
     return view
+
+
+class SuggestionSend(StrictInput):
+    author: str = Field("manager", min_length=1, max_length=200, description="Who sends it")
+
+
+def send_suggestion(ctx: AppContext, conversation_id: int, message_id: int, author: str = "manager") -> dict[str, Any]:
+    """Send an AI suggestion (a reply kept when the conversation was taken over during it) to
+    the customer as the manager's message, through the outbox; the suggestion is then used."""
+    with session_scope(ctx.engine) as session:
+        conversation = load_conversation(session, conversation_id)
+        suggestion = _claim_suggestion(session, conversation_id, message_id, MessageStatus.SUGGESTION_SENT)
+        message = queue_message(
+            session, ctx, conversation, role=Role.MANAGER, kind="manager", text=suggestion.text,
+            translation=suggestion.translation, author=author, key=f"suggestion:{message_id}",
+        )
+        view = message_view(message)
+    if ctx.outbox_wakeup:
+        ctx.outbox_wakeup()
+    log.info("👤 AI suggestion %s sent by manager in conversation %s", message_id, conversation_id)
+    ctx.live.publish("message", conversation_id=conversation_id, message_id=view["id"])
+    return view
+
+
+def discard_suggestion(ctx: AppContext, conversation_id: int, message_id: int) -> dict[str, Any]:
+    """Drop an AI suggestion; it stays in the conversation, marked discarded."""
+    with session_scope(ctx.engine) as session:
+        load_conversation(session, conversation_id)
+        suggestion = _claim_suggestion(session, conversation_id, message_id, MessageStatus.DISCARDED)
+        view = message_view(suggestion)
+    log.info("🗑️ AI suggestion %s discarded in conversation %s", message_id, conversation_id)
+    ctx.live.publish("message", conversation_id=conversation_id, message_id=message_id)
+    return view
+
+
+def _claim_suggestion(session: Session, conversation_id: int, message_id: int, new_status: str) -> Message:
+    """Move a pending suggestion to its final status, once: of two concurrent calls one wins and
+    the other gets 409, so a suggestion is never sent twice."""
+    message = session.get(Message, message_id)
+    if message is None or message.conversation_id != conversation_id:
+        raise NotFound(f"message {message_id} does not exist in conversation {conversation_id}", code="MESSAGE_NOT_FOUND")
+    claimed = session.exec(
+        update(Message)
+        .where(Message.id == message_id, Message.status == MessageStatus.SUGGESTED)
+        .values(status=new_status)
+    ).rowcount
+    if claimed != 1:
+        raise Conflict(
+            f"message {message_id} is not a pending AI suggestion (its status is '{message.status}'); "
+            "only suggestions with status 'suggested' can be sent or discarded",
+            code="NOT_A_PENDING_SUGGESTION",
+        )
+    session.refresh(message)
+    return message
 
 
 def _cell(value: Any) -> str:

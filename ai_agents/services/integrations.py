@@ -9,7 +9,7 @@ from pydantic import Field
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from ai_agents.channels.base import AdapterSpec, CredentialsError
+from ai_agents.channels.base import AdapterSpec, CredentialsError, Identity
 from ai_agents.core.errors import (
     ChannelError,
     Conflict,
@@ -18,17 +18,18 @@ from ai_agents.core.errors import (
     ValidationFailed,
 )
 from ai_agents.core.types import ChannelType, IntegrationStatus, OutboxStatus, Provider
-from ai_agents.crypto import SecretBox, mask_secret
+from ai_agents.crypto import UNREADABLE, SecretBox, UnreadableSecret, mask_secret
 from ai_agents.db.models import Integration, OutboxMessage
 from ai_agents.db.session import session_scope
-from ai_agents.logs import get_logger
-from ai_agents.services.agents import URL_PATTERN, load_agent
+from ai_agents.logs import get_logger, redact
+from ai_agents.services.agents import URL_PATTERN, CredentialsStatus, credentials_status, load_agent
 from ai_agents.services.context import AppContext
 from ai_agents.services.validation import StrictInput
 
 log = get_logger("integrations")
 
 AVAILABLE_PROVIDERS = {ChannelType.TELEGRAM: Provider.TELEGRAM_BOT}
+TOKEN_UNREADABLE = f"{UNREADABLE}: connect the bot again with PUT /api/integrations/{{id}} and its token"
 
 
 class IntegrationCreate(StrictInput):
@@ -58,6 +59,7 @@ def _provider_for(data: IntegrationCreate) -> Provider:
 
 
 def credentials_of(row: Integration, box: SecretBox) -> dict[str, str]:
+    """The decrypted credentials; UnreadableSecret when SECRET_KEY changed since they were saved."""
     return json.loads(box.decrypt(row.credentials_encrypted)) if row.credentials_encrypted else {}
 
 
@@ -66,10 +68,32 @@ def spec_of(row: Integration, box: SecretBox) -> AdapterSpec:
     return AdapterSpec(row.id, row.provider, credentials_of(row, box), dict(row.config))
 
 
+def runnable_spec(ctx: AppContext, integration_id: int) -> AdapterSpec | None:
+    """The spec to start the integration with; None when it was deleted. An unreadable token is
+    recorded as the integration's error (not started) and raised as UnreadableSecret."""
+    with session_scope(ctx.engine) as session:
+        row = session.get(Integration, integration_id)
+        if row is None:
+            return None
+        try:
+            return spec_of(row, ctx.box)
+        except UnreadableSecret:
+            pass
+    record_status(ctx, integration_id, IntegrationStatus.ERROR, TOKEN_UNREADABLE.format(id=integration_id))
+    raise UnreadableSecret(TOKEN_UNREADABLE.format(id=integration_id))
+
+
+def _readable_credentials(row: Integration, box: SecretBox) -> tuple[dict[str, str], bool]:
+    try:
+        return credentials_of(row, box), True
+    except UnreadableSecret:
+        return {}, False
+
+
 def integration_view(row: Integration, ctx: AppContext) -> dict[str, Any]:
-    """Public shape: status and identity, never the credentials."""
+    """Public shape: status and identity, never the credentials; an unreadable token says so."""
     running = ctx.channels.is_running(row.id) if ctx.channels else False
-    credentials = credentials_of(row, ctx.box)
+    credentials, readable = _readable_credentials(row, ctx.box)
     return {
         "id": row.id,
         "agent_id": row.agent_id,
@@ -84,6 +108,8 @@ def integration_view(row: Integration, ctx: AppContext) -> dict[str, Any]:
         "running": running,
         "last_error": row.last_error,
         "token": mask_secret(credentials.get("token")),
+        "credentials_status": credentials_status(readable, credentials.get("token")),
+        "credentials_error": None if readable else TOKEN_UNREADABLE.format(id=row.id),
         "api_base_url": row.config.get("api_base_url"),
         "rate_limit_per_second": row.config.get("rate_limit_per_second"),
         "per_chat_rate_limit_per_second": row.config.get("per_chat_rate_limit_per_second"),
@@ -108,10 +134,7 @@ async def create_integration(ctx: AppContext, agent_id: int, data: IntegrationCr
     credentials = {"token": data.token} if data.token else {}
     config = {k: v for k, v in (("api_base_url", data.api_base_url), ("rate_limit_per_second", data.rate_limit_per_second),
                                 ("per_chat_rate_limit_per_second", data.per_chat_rate_limit_per_second)) if v}  # fmt: skip
-    try:
-        identity = await ctx.gateway().probe(provider, credentials, config)
-    except CredentialsError as exc:
-        raise ChannelError(str(exc), code="INVALID_CREDENTIALS") from None
+    identity = await probe_identity(ctx, provider, credentials, config)
     now = ctx.clock.now()
     with session_scope(ctx.engine) as session:
         duplicate = session.exec(
@@ -152,14 +175,19 @@ def get_integration(ctx: AppContext, integration_id: int) -> dict[str, Any]:
         return integration_view(load_integration(session, integration_id), ctx)
 
 
-def list_integrations(ctx: AppContext, agent_id: int | None = None) -> list[dict[str, Any]]:
+def list_integrations(
+    ctx: AppContext, agent_id: int | None = None, credentials: CredentialsStatus | None = None
+) -> list[dict[str, Any]]:
+    """Integrations, of one agent or all; `credentials="unreadable"` lists those whose token must
+    be entered again."""
     with session_scope(ctx.engine) as session:
         if agent_id is not None:
             load_agent(session, agent_id)
         query = select(Integration).order_by(Integration.id)
         if agent_id is not None:
             query = query.where(Integration.agent_id == agent_id)
-        return [integration_view(row, ctx) for row in session.exec(query)]
+        views = [integration_view(row, ctx) for row in session.exec(query)]
+    return [view for view in views if credentials is None or view["credentials_status"] == credentials]
 
 
 def enabled_integration_ids(ctx: AppContext) -> list[int]:
@@ -181,12 +209,22 @@ async def set_enabled(ctx: AppContext, integration_id: int, enabled: bool) -> di
 
 
 async def delete_integration(ctx: AppContext, integration_id: int) -> None:
-    with session_scope(ctx.engine) as session:
-        load_integration(session, integration_id)
-    await ctx.gateway().stop(integration_id)
+    """Delete the row, then stop the adapter and forget it everywhere (see ChannelManager.remove)."""
     with session_scope(ctx.engine) as session:
         session.delete(load_integration(session, integration_id))
+    if ctx.channels is not None:
+        await ctx.channels.remove(integration_id)
     log.info("🗑️ Integration %s deleted", integration_id)
+
+
+async def probe_identity(
+    ctx: AppContext, provider: str, credentials: dict[str, str], config: dict[str, Any]
+) -> Identity:
+    """Who the credentials belong to, as the channel says; a refusal is a 400 without the secret."""
+    try:
+        return await ctx.gateway().probe(provider, credentials, config)
+    except CredentialsError as exc:
+        raise ChannelError(redact(str(exc)), code="INVALID_CREDENTIALS") from None
 
 
 def record_status(ctx: AppContext, integration_id: int, status: IntegrationStatus, error: str | None) -> None:
@@ -196,6 +234,7 @@ def record_status(ctx: AppContext, integration_id: int, status: IntegrationStatu
         row = session.get(Integration, integration_id)
         if row is None:
             return
+        error = redact(error) if error else error
         row.status, row.last_error, row.status_changed_at = status, error, now
         if status == IntegrationStatus.CONNECTED:
             row.connected_at = now

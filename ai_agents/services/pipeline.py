@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Callable
+from typing import Awaitable, Callable
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from ai_agents.channels.base import InboundMessage
 from ai_agents.core.retry import backoff_delay
-from ai_agents.core.types import AlertKind, MessageStatus, Role
-from ai_agents.db.models import Agent, Alert, Conversation, Message, Note
+from ai_agents.core.types import MessageStatus, Role
+from ai_agents.db.models import Agent, Conversation, Message
 from ai_agents.db.session import run_db, session_scope
-from ai_agents.llm import ChatRequest, LLMError
-from ai_agents.logs import get_logger
-from ai_agents.services import behaviours
+from ai_agents.llm import ChatRequest, complete_within_deadline
+from ai_agents.logs import get_logger, redact
+from ai_agents.services import behaviours, llm_reply
 from ai_agents.services.agent_settings import settings_of
 from ai_agents.services.alert_delivery import deliver_alerts
 from ai_agents.services.context import AppContext
-from ai_agents.services.outbox import queue_message
 from ai_agents.services.routing import conversation_for, route
-from ai_agents.services.translation import llm_access, translate_for_agent
+from ai_agents.services.translation import translate_for_agent
 from ai_agents.services.turn import Reply, Turn
+from ai_agents.services.turn_outcome import MANUAL_STOP, Outcome, store_failure, store_outcome
+
+# AI replies kept for a manager: never part of the history the model sees (a sent one is the
+# manager's message).
+SUGGESTION_STATES = (MessageStatus.SUGGESTED, MessageStatus.SUGGESTION_SENT, MessageStatus.DISCARDED)
 
 log = get_logger("pipeline")
 
@@ -36,7 +41,8 @@ class Pipeline:
         self._workers: dict[int, asyncio.Task] = {}
         self._dirty: set[int] = set()
         self._side_jobs: set[asyncio.Task] = set()
-        self.sleep: Callable[[float], object] = asyncio.sleep
+        self.sleep: Callable[[float], Awaitable[object]] = asyncio.sleep  # tests advance a ManualClock
+        self.stages = list(STAGES)
 
     # -- stage 1-3: accept ---------------------------------------------------------------------
     async def handle_inbound(self, inbound: InboundMessage) -> None:
@@ -92,15 +98,28 @@ class Pipeline:
             )
 
     async def _work(self, conversation_id: int) -> None:
+        """Handle the conversation's messages until none is left. An error that is not the turn's
+        own (the database is down) is logged once and retried with backoff, never given up on."""
+        failures = 0
         try:
             while True:
                 self._dirty.discard(conversation_id)
-                turn = await run_db(self.ctx.engine, self._next_turn, conversation_id)
-                if turn is None:
-                    if conversation_id not in self._dirty:
-                        return
+                try:
+                    turn = await run_db(self.ctx.engine, self._next_turn, conversation_id)
+                    if turn is not None:
+                        await self._handle(turn)
+                except Exception as exc:  # noqa: BLE001 - the worker must outlive any error
+                    failures += 1
+                    if failures == 1:
+                        log.error("❌ [AgentHandler] Conversation %s: %s; retrying", conversation_id, describe_error(exc))
+                    self._dirty.add(conversation_id)
+                    await self.sleep(backoff_delay(failures, base=self.ctx.settings.retry_base_seconds, cap=60))
                     continue
-                await self._handle(turn)
+                if failures:
+                    log.info("✅ [AgentHandler] Conversation %s: handling resumed after %s failures", conversation_id, failures)
+                    failures = 0
+                if turn is None and conversation_id not in self._dirty:
+                    return
         finally:
             if self._workers.get(conversation_id) is asyncio.current_task():
                 del self._workers[conversation_id]
@@ -124,7 +143,11 @@ class Pipeline:
             agent = session.get(Agent, conversation.agent_id)
             history = session.exec(
                 select(Message)
-                .where(Message.conversation_id == conversation_id, Message.id <= message.id)
+                .where(
+                    Message.conversation_id == conversation_id,
+                    Message.id <= message.id,
+                    Message.status.not_in(SUGGESTION_STATES),
+                )
                 .order_by(Message.id.desc())
                 .limit(self.ctx.settings.history_messages)
             ).all()
@@ -161,13 +184,32 @@ class Pipeline:
 
     # -- stages 4-7: decide and reply ---------------------------------------------------------------
     async def _handle(self, turn: Turn) -> None:
-        for stage in STAGES:
-            await stage(self, turn)
+        """Run the stages, then store the outcome. Any error of a stage fails the message with
+        a reason and an alert; the worker goes on with the next message."""
+        for stage in self.stages:
+            try:
+                await stage(self, turn)
+            except Exception as exc:  # noqa: BLE001 - a failed turn must never block the chat
+                turn.fail(f"internal error in stage {stage.__name__}: {describe_error(exc)}")
             if turn.stop_reason:
                 break
-        alert_ids = await run_db(self.ctx.engine, self._finish, turn)
-        if alert_ids:
-            self._background(deliver_alerts(self.ctx, alert_ids, turn.settings.sentiment))
+        if turn.failure:
+            log.error("❌ [AgentHandler] No reply for conversation %s: %s", turn.conversation.id, turn.failure)
+        try:
+            outcome = await run_db(self.ctx.engine, store_outcome, self.ctx, turn)
+        except Exception as exc:  # noqa: BLE001 - then at least the message is failed, with an alert
+            reason = f"the outcome could not be stored: {describe_error(exc)}"
+            log.error("❌ [AgentHandler] No reply for conversation %s: %s", turn.conversation.id, reason)
+            await run_db(self.ctx.engine, store_failure, self.ctx, turn, reason)
+            outcome = Outcome(stored=True)
+        if not outcome.stored:
+            self._dirty.add(turn.conversation.id)  # handle the message again, on the fresh state
+            return
+        if outcome.queued and self.ctx.outbox_wakeup:
+            self.ctx.outbox_wakeup()
+        self.ctx.live.publish("conversation", conversation_id=turn.conversation.id)
+        if outcome.alert_ids:
+            self._background(deliver_alerts(self.ctx, outcome.alert_ids, turn.settings.sentiment))
 
     def _background(self, coroutine) -> None:
         """Run a side job (alert delivery) without holding up the conversation; kept until done."""
@@ -175,34 +217,10 @@ class Pipeline:
         self._side_jobs.add(task)
         task.add_done_callback(self._side_jobs.discard)
 
-    async def reply_with_llm(self, turn: Turn) -> None:
-        """Stage: ask the agent's model, with retries; a lasting failure raises an alert."""
-        api_key, base_url = llm_access(self.ctx, turn.agent)
-        if api_key is None:
-            self._fail(turn, "the agent has no API key and OPENAI_API_KEY is not set")
-            return
-        request = ChatRequest(
-            model=turn.agent.model,
-            messages=prompt_messages(turn),
-            api_key=api_key,
-            base_url=base_url,
-            temperature=turn.agent.temperature,
-            timeout=self.ctx.settings.llm_timeout_seconds,
-        )
-        attempts = self.ctx.settings.llm_attempts
-        for attempt in range(1, attempts + 1):
-            try:
-                async with self._llm_slots:
-                    text = await self.ctx.llm.complete(request)
-                turn.replies.append(await self.outgoing(turn, "reply", text))
-                return
-            except LLMError as exc:
-                if not exc.retryable or attempt == attempts:
-                    self._fail(turn, f"{exc} (after {attempt} attempt{'s' if attempt > 1 else ''})")
-                    return
-                delay = max(exc.retry_after or 0, backoff_delay(attempt, base=self.ctx.settings.retry_base_seconds, cap=30))
-                log.warning("⚠️  [AgentHandler] LLM call failed (%s); retry %s/%s in %.1fs", exc, attempt, attempts - 1, delay)
-                await self.sleep(delay)
+    async def complete(self, request: ChatRequest) -> str:
+        """One LLM call in an LLM slot, within its total deadline (LLMError otherwise)."""
+        async with self._llm_slots:
+            return await complete_within_deadline(self.ctx.llm, request)
 
     async def translate(self, turn: Turn, text: str, source: str, target: str) -> str | None:
         """The text translated with the agent's model (an LLM slot), or None when that fails."""
@@ -222,51 +240,14 @@ class Pipeline:
             log.info("🔄 [AgentService] Translated outgoing response from %s to %s", source, target)
         return Reply(kind, translated, translation=text)
 
-    def _fail(self, turn: Turn, reason: str) -> None:
-        turn.stop_reason = f"failed: {reason}"
-        log.error("❌ [AgentHandler] No reply for conversation %s: %s", turn.conversation.id, reason)
 
-    def _finish(self, turn: Turn) -> list[int]:
-        """Store the outcome in one transaction: replies and outbox rows, message state, alerts;
-        returns the ids of the alerts raised."""
-        now = self.ctx.clock.now()
-        failed = (turn.stop_reason or "").startswith("failed: ")
-        with session_scope(self.ctx.engine) as session:
-            message = session.get(Message, turn.message.id)
-            conversation = session.get(Conversation, turn.conversation.id)
-            for field_name in ("language", "translation", "sentiment"):
-                setattr(message, field_name, getattr(turn.message, field_name))
-            for column in ("language", "manual_mode", "manual_reason", "escalated", "away_period_key", "opted_out"):
-                setattr(conversation, column, getattr(turn.conversation, column))
-            message.status = MessageStatus.FAILED if failed else MessageStatus.HANDLED
-            if failed:
-                reason = turn.stop_reason.removeprefix("failed: ")
-                message.error = conversation.last_error = reason
-                session.add(Alert(kind=AlertKind.LLM_FAILURE, severity="critical", agent_id=conversation.agent_id,
-                                  conversation_id=conversation.id, message_id=message.id,
-                                  text=f"No AI reply to a customer message: {reason}", created_at=now))  # fmt: skip
-            session.add_all(turn.alerts)
-            for note in turn.notes:
-                session.add(Note(conversation_id=conversation.id, author="system", text=note, created_at=now))
-            for index, item in enumerate(turn.replies):
-                role = Role.ASSISTANT if item.kind == "reply" else Role.SYSTEM
-                queue_message(session, self.ctx, conversation, role=role, kind=item.kind, text=item.text,
-                              translation=item.translation, key=f"{item.kind}:{message.id}:{index}")  # fmt: skip
-            session.flush()
-            alert_ids = [alert.id for alert in turn.alerts]
-        if turn.replies and self.ctx.outbox_wakeup:
-            self.ctx.outbox_wakeup()
-        self.ctx.live.publish("conversation", conversation_id=turn.conversation.id)
-        return alert_ids
-
-
-def prompt_messages(turn: Turn) -> list[dict[str, str]]:
-    """System prompt, then the conversation in the agent's language."""
-    messages = [{"role": "system", "content": turn.agent.system_prompt}] if turn.agent.system_prompt else []
-    for item in turn.history:  # the current message is turn.message itself (same session)
-        role = "user" if item.role == Role.USER else "assistant"
-        messages.append({"role": role, "content": item.translation or item.text})
-    return messages
+def describe_error(exc: BaseException) -> str:
+    """An error in words a person can act on, without secrets (nor SQL with its parameters)."""
+    if isinstance(exc, SQLAlchemyError):
+        cause = getattr(exc, "orig", None) or exc
+        first_line = (str(cause).strip().splitlines() or [""])[0][:200]
+        return redact(f"database error ({type(cause).__name__}: {first_line})")
+    return redact(f"{type(exc).__name__}: {str(exc)[:300]}")
 
 
 async def skip_inactive_agent(pipeline: Pipeline, turn: Turn) -> None:
@@ -277,15 +258,8 @@ async def skip_inactive_agent(pipeline: Pipeline, turn: Turn) -> None:
 
 async def stop_in_manual_mode(pipeline: Pipeline, turn: Turn) -> None:
     if turn.conversation.manual_mode:
-        turn.stop_reason = "manual mode"
+        turn.stop_reason = MANUAL_STOP
         log.info("👤 [AgentHandler] Conversation %s is in manual mode; the AI stays silent", turn.conversation.id)
-
-
-
-
-async def reply(pipeline: Pipeline, turn: Turn) -> None:
-    """Stage: the agent's answer, translated to the customer's language when that is on."""
-    await pipeline.reply_with_llm(turn)
 
 
 # The stages after a message is stored, in order; each may set turn.stop_reason to end the turn.
@@ -296,5 +270,5 @@ STAGES = [
     behaviours.detect_language_and_translate,
     behaviours.score_sentiment,
     behaviours.check_working_hours,
-    reply,
+    llm_reply.reply,
 ]

@@ -16,6 +16,9 @@ class ChannelGateway(Protocol):
 
     async def stop(self, integration_id: int) -> None: ...
 
+    async def remove(self, integration_id: int) -> None:
+        """The integration's row is deleted: stop its adapter and forget it in every registry."""
+
     def is_running(self, integration_id: int) -> bool: ...
 
     async def send_text(self, integration_id: int, recipient: str, text: str) -> SendResult: ...

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ai_agents.core.errors import FieldProblem, ValidationFailed
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+SECRET_FIELDS = {"api_key", "token", "secret_key", "app_secret", "access_token"}
 
 
 class StrictInput(BaseModel):
@@ -42,6 +43,8 @@ def _message(error: Mapping[str, Any]) -> str:
         return "is required"
     message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
     value = error.get("input")
+    if set(map(str, error.get("loc", ()))) & SECRET_FIELDS:
+        return message  # never echo a key or token back
     if isinstance(value, (str, int, float, bool)) or value is None:
         message += f", got {json.dumps(value)[:80]}"
     elif kind.endswith("_type"):

@@ -126,3 +126,32 @@ async def test_create_validation_names_the_field(api, body, field, fragment):
     errors = {e["field"]: e["message"] for e in payload["errors"]}
     assert field in errors and fragment in errors[field], payload
     assert field in payload["message"]
+
+
+async def test_changing_base_url_needs_the_key_again(api, ctx):
+    agent = await create(api)
+    url = f"/api/agents/{agent['id']}"
+    moved = await api.patch(url, json={"base_url": "https://evil.example/v1"})
+    assert moved.status_code == 422
+    problem = moved.json()["errors"][0]
+    assert problem["field"] == "api_key" and "base_url changes" in problem["message"]
+    assert "keep_api_key" in problem["message"]
+    assert (await api.get(url)).json()["results"]["base_url"] is None  # nothing changed
+    replaced = await api.put(url, json={"name": "A", "base_url": "https://other.example/v1"})
+    assert replaced.status_code == 422 and replaced.json()["errors"][0]["field"] == "api_key"
+
+    with_key = await api.patch(url, json={"base_url": "https://a.example/v1", "api_key": "sk-for-a-host-1111"})
+    assert with_key.status_code == 200 and with_key.json()["results"]["api_key"] == "sk-...1111"
+    kept = await api.patch(url, json={"base_url": "https://b.example/v1", "keep_api_key": True})
+    assert kept.status_code == 200 and kept.json()["results"]["api_key"] == "sk-...1111"
+    assert "keep_api_key" not in kept.json()["results"]
+    same = await api.patch(url, json={"base_url": "https://b.example/v1/", "temperature": 0.3})
+    assert same.status_code == 200  # the same host (trailing slash aside) needs nothing more
+    back = await api.put(url, json={"name": "A"})  # back to the default endpoint is a change too
+    assert back.status_code == 422
+
+
+async def test_base_url_of_an_agent_without_key_changes_freely(api):
+    agent = await create(api, api_key=None)
+    moved = await api.patch(f"/api/agents/{agent['id']}", json={"base_url": "http://127.0.0.1:11434/v1"})
+    assert moved.status_code == 200 and moved.json()["results"]["base_url"] == "http://127.0.0.1:11434/v1"

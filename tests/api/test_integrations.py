@@ -98,3 +98,33 @@ async def test_delete_stops_polling(live, live_api, fake_telegram):
     assert response.json()["results"]["deleted"] is True
     await wait_until(lambda: not fake_telegram.is_polling(TOKEN), what="polling stopped")
     assert (await live_api.get(f"/api/integrations/{created['id']}")).status_code == 404
+
+
+async def test_bad_token_error_never_shows_the_token(live, live_api, fake_telegram, logs):
+    agent = await create_agent(live_api)
+    wrong = "3003:AAwrongtokenvaluewrongtokenvalue0003"
+    body = {"type": "telegram", "token": wrong, "api_base_url": fake_telegram.base_url}
+    response = await live_api.post(f"/api/agents/{agent['id']}/integrations", json=body)
+    assert response.status_code == 400 and response.json()["code"] == "INVALID_CREDENTIALS"
+    assert response.json()["message"] == "Telegram rejected the bot token (Unauthorized)"
+    assert wrong not in response.text and "AAwrong" not in logs.text
+    too_long = await live_api.post(f"/api/agents/{agent['id']}/integrations",
+                                   json={**body, "token": wrong * 20})
+    assert too_long.status_code == 422 and "AAwrong" not in too_long.text
+
+
+async def test_last_error_and_logs_never_show_the_token(live, live_api, fake_telegram, logs):
+    agent = await create_agent(live_api)
+    created = await connect_bot(live_api, agent["id"], fake_telegram, TOKEN)
+    fake_telegram.fail("getUpdates", token=TOKEN, status=400, times=50,
+                       description=f"Bad Request: not allowed for bot{TOKEN}")
+
+    async def failing():
+        view = (await live_api.get(f"/api/integrations/{created['id']}")).json()["results"]
+        return view if view["status"] == "error" else None
+
+    await wait_until(failing, what="error status")
+    view = await failing()
+    assert view["last_error"] == "BadRequest: Not allowed for bot2002:***"
+    assert logs.count("⚠️  Telegram polling failed") >= 1
+    assert TOKEN not in logs.text and "AAintegration" not in logs.text

@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tests.fakes.http_server import BackgroundServer
@@ -86,6 +86,7 @@ class FakeOpenAI:
         self.app = Starlette(routes=[
             Route("/v1/chat/completions", self._chat_completions, methods=["POST"]),
             Route("/v1/models", self._list_models, methods=["GET"]),
+            Route("/web/{rest:path}", self._web_page, methods=["GET", "POST"]),
             Route("/{rest:path}", self._not_found, methods=["GET", "POST", "PUT", "DELETE"]),
         ])
         self._server = BackgroundServer(self.app, name="fake-openai")
@@ -121,8 +122,9 @@ class FakeOpenAI:
     # ---------------------------------------------------------------- test API
     def set_responder(self, fn: Responder | None) -> None:
         """``fn(request_json, api_key)`` returns the reply text, a dict of assistant message
-        fields (``content``, ``tool_calls``, optional ``finish_reason``), or an error spec
-        ``{"status": 429, "message": ..., "type": ..., "code": ..., "retry_after": ...}``.
+        fields (``content``, ``tool_calls``, optional ``finish_reason``), an error spec
+        ``{"status": 429, "message": ..., "type": ..., "code": ..., "retry_after": ...}``, or
+        ``{"drip": seconds}``: a 200 that sends one byte every ``seconds`` and never ends.
         May be async. ``None`` restores the default responder."""
         with self._lock:
             self._responder = fn or default_responder
@@ -161,6 +163,15 @@ class FakeOpenAI:
     async def _not_found(self, request: Request) -> JSONResponse:
         return error_response(404, f"Invalid URL ({request.method} {request.url.path})")
 
+    async def _web_page(self, request: Request) -> HTMLResponse:
+        """A web site instead of an API (what a wrong base_url often reaches): HTML with 200."""
+        return HTMLResponse("<!DOCTYPE html><html><head><title>Welcome</title></head><body><h1>It works!</h1></body></html>")
+
+    async def _drip(self, interval: float):
+        while not self._server.stopping:
+            yield b" "
+            await self._server.sleep(interval)
+
     async def _list_models(self, request: Request) -> JSONResponse:
         if (denied := self._check_key(request)) is not None:
             return denied
@@ -174,7 +185,7 @@ class FakeOpenAI:
             return error_response(401, f"Incorrect API key provided: {key[:8]}***.")
         return None
 
-    async def _chat_completions(self, request: Request) -> JSONResponse:
+    async def _chat_completions(self, request: Request) -> Response:
         try:
             body = json.loads(await request.body())
             if not isinstance(body, dict):
@@ -197,7 +208,7 @@ class FakeOpenAI:
         record["status"] = response.status_code
         return response
 
-    async def _complete(self, request: Request, body: dict[str, Any], latency: float) -> JSONResponse:
+    async def _complete(self, request: Request, body: dict[str, Any], latency: float) -> Response:
         if (denied := self._check_key(request)) is not None:
             return denied
         if latency > 0:
@@ -221,6 +232,8 @@ class FakeOpenAI:
         reply = scripted if scripted is not None else responder(body, _api_key(request))
         if inspect.isawaitable(reply):
             reply = await reply
+        if isinstance(reply, dict) and "drip" in reply:
+            return StreamingResponse(self._drip(reply["drip"]), media_type="application/json")
         if isinstance(reply, dict) and "status" in reply:
             spec = dict(reply)
             return error_response(spec.pop("status"), spec.pop("message", None), **spec)

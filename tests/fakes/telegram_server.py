@@ -112,8 +112,16 @@ async def _read_params(request: Request) -> dict[str, Any]:
     return params
 
 
+class _EscapedJSON(JSONResponse):
+    """JSON with non-ASCII as \\u escapes (valid JSON, as many encoders send it): any Python text
+    a test pushes reaches the bot, even text the platform cannot store (a lone surrogate)."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
 def _ok(result: Any) -> JSONResponse:
-    return JSONResponse({"ok": True, "result": result})
+    return _EscapedJSON({"ok": True, "result": result})
 
 
 def _error(status: int, description: str | None = None, retry_after: int | None = None) -> JSONResponse:

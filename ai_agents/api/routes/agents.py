@@ -23,9 +23,14 @@ def list_agents(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     is_active: bool | None = None,
+    credentials_status: agents.CredentialsStatus | None = Query(
+        None, description="`unreadable`: agents whose api_key must be entered again (SECRET_KEY changed)"
+    ),
     ctx: AppContext = Depends(get_ctx),
 ):
-    items, total = agents.list_agents(ctx, limit=limit, offset=offset, active=is_active)
+    items, total = agents.list_agents(
+        ctx, limit=limit, offset=offset, active=is_active, credentials=credentials_status
+    )
     return ok(items, meta={"total": total, "limit": limit, "offset": offset})
 
 
@@ -44,9 +49,9 @@ def patch_agent(agent_id: int, body: agents.AgentFields, ctx: AppContext = Depen
     return ok(agents.update_agent(ctx, agent_id, body, partial=True), "Agent updated")
 
 
-@router.delete("/{agent_id}", summary="Delete an agent with its integrations and conversations")
-def delete_agent(agent_id: int, ctx: AppContext = Depends(get_ctx)):
-    agents.delete_agent(ctx, agent_id)
+@router.delete("/{agent_id}", summary="Delete an agent with its integrations and conversations; its bots stop")
+async def delete_agent(agent_id: int, ctx: AppContext = Depends(get_ctx)):
+    await agents.delete_agent(ctx, agent_id)
     return ok({"id": agent_id, "deleted": True}, "Agent deleted")
 
 

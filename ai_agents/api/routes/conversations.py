@@ -1,4 +1,4 @@
-"""Live chat routes: conversations, messages, takeover, release, notes, export."""
+"""Live chat routes: conversations, messages, AI suggestions, takeover, release, notes, export."""
 
 from __future__ import annotations
 
@@ -52,6 +52,26 @@ async def send_message(
 ):
     view = await conversations.send_manager_message(ctx, conversation_id, body)
     return ok(view, "Message queued for delivery", status=201)
+
+
+@router.post(
+    "/{conversation_id}/suggestions/{message_id}/send", status_code=201,
+    summary="Send an AI suggestion (a reply written while the conversation was taken over)",
+)
+def send_suggestion(
+    conversation_id: int,
+    message_id: int,
+    body: conversations.SuggestionSend | None = None,
+    ctx: AppContext = Depends(get_ctx),
+):
+    author = body.author if body else "manager"
+    view = conversations.send_suggestion(ctx, conversation_id, message_id, author)
+    return ok(view, "Suggestion queued for delivery", status=201)
+
+
+@router.post("/{conversation_id}/suggestions/{message_id}/discard", summary="Discard an AI suggestion")
+def discard_suggestion(conversation_id: int, message_id: int, ctx: AppContext = Depends(get_ctx)):
+    return ok(conversations.discard_suggestion(ctx, conversation_id, message_id), "Suggestion discarded")
 
 
 @router.post("/{conversation_id}/takeover", summary="Manual mode: the AI stops answering")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from ai_agents.api.deps import get_ctx, require_token
 from ai_agents.api.envelope import ok
-from ai_agents.services import integrations
+from ai_agents.services import credentials, dead_letters, integrations
+from ai_agents.services.agents import CredentialsStatus
 from ai_agents.services.context import AppContext
 
 router = APIRouter(prefix="/api", tags=["integrations"], dependencies=[Depends(require_token)])
@@ -26,13 +27,32 @@ def agent_integrations(agent_id: int, ctx: AppContext = Depends(get_ctx)):
 
 
 @router.get("/integrations", summary="All integrations with live status")
-def all_integrations(ctx: AppContext = Depends(get_ctx)):
-    return ok(integrations.list_integrations(ctx))
+def all_integrations(
+    credentials_status: CredentialsStatus | None = Query(
+        None, description="`unreadable`: integrations whose token must be entered again (SECRET_KEY changed)"
+    ),
+    ctx: AppContext = Depends(get_ctx),
+):
+    return ok(integrations.list_integrations(ctx, credentials=credentials_status))
 
 
 @router.get("/integrations/{integration_id}", summary="One integration with live status")
 def get_integration(integration_id: int, ctx: AppContext = Depends(get_ctx)):
     return ok(integrations.get_integration(ctx, integration_id))
+
+
+@router.put("/integrations/{integration_id}", summary="Enter the token again (same bot); restarts it")
+async def replace_credentials(
+    integration_id: int, body: credentials.IntegrationCredentials, ctx: AppContext = Depends(get_ctx)
+):
+    view = await credentials.replace_credentials(ctx, integration_id, body)
+    return ok(view, "Integration credentials updated")
+
+
+@router.get("/integrations/{integration_id}/dead_letters", summary="Incoming updates set aside after failing")
+def integration_dead_letters(integration_id: int, ctx: AppContext = Depends(get_ctx)):
+    integrations.get_integration(ctx, integration_id)  # 404 for an unknown integration
+    return ok(dead_letters.list_dead_letters(ctx, integration_id))
 
 
 @router.post("/integrations/{integration_id}/start", summary="Start (and keep enabled)")
