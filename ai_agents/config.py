@@ -55,7 +55,9 @@ class Settings(BaseSettings):
     )
     retry_base_seconds: float = Field(1.0, gt=0, description="First backoff step of retries.")
     outbox_lease_seconds: float = Field(60, gt=0, description="A claimed send not done by then is retried.")
-    follow_up_tick_seconds: float = Field(15, gt=0, description="How often follow-ups are checked.")
+    follow_up_tick_seconds: float = Field(
+        15, gt=0, description="Longest sleep of the follow-up worker (it wakes at each due time)."
+    )
     broadcast_tick_seconds: float = Field(2, gt=0, description="How often campaign states refresh.")
     history_messages: int = Field(20, ge=1, le=200, description="Messages of context per reply.")
 

@@ -10,6 +10,17 @@ from ai_agents.api.params import Id, Offset
 from ai_agents.services import broadcasts
 from ai_agents.services.context import AppContext
 
+BYTES_PER_CHAT_ID, BYTES_PER_PHONE = 15, 18  # "1234567890", and "+441234567890", in JSON, with a margin
+
+
+def too_large_advice(max_body_bytes: int) -> str:
+    """What to do when a campaign's body is over the API's size limit."""
+    chat_ids = max_body_bytes // BYTES_PER_CHAT_ID // 1000 * 1000
+    phones = max_body_bytes // BYTES_PER_PHONE // 1000 * 1000
+    return (f"one request holds about {chat_ids:,} Telegram chat ids or {phones:,} phone numbers as recipients; "
+            "split the list over several campaigns")
+
+
 router = APIRouter(prefix="/api/agents/{agent_id}/settings/broadcast", tags=["broadcasts"],
                    dependencies=[Depends(require_token)])  # fmt: skip
 
