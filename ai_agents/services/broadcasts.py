@@ -151,7 +151,8 @@ def personalise(message: str, contact: Conversation | None) -> str:
     """{name} becomes the contact's name where we know it; otherwise it is left out cleanly."""
     name = (contact.contact_name or "").strip() if contact else ""
     text = message.replace("{name}", name)
-    return re.sub(r"\s+([,!.?])", r"\1", re.sub(r" {2,}", " ", text)).strip() if not name else text
+    # (?<!\s): a match starts only where a whitespace run starts, so long runs stay linear
+    return re.sub(r"(?<!\s)\s++([,!.?])", r"\1", re.sub(r" {2,}", " ", text)).strip() if not name else text
 
 
 def _counts(session: Session, broadcast_id: int) -> dict[str, int]:

@@ -10,7 +10,7 @@ from functools import partial
 import pytest
 
 from ai_agents import logs
-from ai_agents.services import conversations, language, sentiment
+from ai_agents.services import broadcasts, conversations, language, sentiment
 
 LIMIT_SECONDS = 0.05  # generous: linear patterns take ~1 ms here; the cubic URL pattern took 0.4-1 s on 1,000
 LENGTH = 20_000
@@ -78,6 +78,7 @@ WHOLE_TEXT_FUNCTIONS = {
     "clean_text": (language.clean_text, LIMIT_SECONDS),
     "csv_cell": (conversations._cell, LIMIT_SECONDS),
     "redact": (logs.redact, LIMIT_SECONDS),
+    "broadcast_personalise": (partial(broadcasts.personalise, contact=None), LIMIT_SECONDS),
     "assess": (sentiment.assess, 5 * LIMIT_SECONDS),
     "assess_with_keywords": (partial(sentiment.assess, extra_keywords=("refund now", "a a")), 5 * LIMIT_SECONDS),
 }
