@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             settings.check_exposure()
             settings.load_secret_key()
-            print(f"configuration ok: listening on {settings.host}:{settings.port}")
+            print(f"configuration ok: listening on {settings.bind_host}:{settings.bind_port}")
         elif args.command == "migrate":
             migrate.upgrade(settings.resolved_database_url)
             print("database schema is up to date")

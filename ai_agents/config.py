@@ -7,11 +7,16 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "sk-...", "your-secret-key", "xxx"}
+MIN_TOKEN_LENGTH = 16
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+WILDCARD_ADDRESSES = {"0.0.0.0", "::", "[::]", ""}
 
 
 class ConfigError(RuntimeError):
@@ -29,6 +34,16 @@ class Settings(BaseSettings):
     database_url: str = Field("", description="SQLAlchemy URL; default SQLite file in data_dir.")
     secret_key: str = Field("", description="Key for secrets at rest; generated if unset.")
     api_token: str = Field("", description="Bearer token required by /api when set.")
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Host names accepted besides loopback and HOST (comma-separated)."
+    )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Browser origins allowed besides the server's own (comma-separated)."
+    )
+    # `reflex run --backend-host/--backend-port` export these for the workers when they differ from
+    # rxconfig.py (whose values come from HOST and PORT): the address Granian really binds.
+    reflex_backend_host: str = Field("", description="Set by Reflex; HOST when empty.")
+    reflex_backend_port: int | None = Field(None, ge=1, le=65535, description="Set by Reflex; PORT when empty.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     openai_api_key: str = Field("", description="Default LLM key for agents that have none.")
     openai_base_url: str = Field("", description="Default OpenAI-compatible endpoint.")
@@ -43,7 +58,9 @@ class Settings(BaseSettings):
     outbox_retry_hours: float = Field(
         24, gt=0, le=720, description="How long a conversation message is retried before it fails."
     )
-    follow_up_tick_seconds: float = Field(15, gt=0, description="How often follow-ups are checked.")
+    follow_up_tick_seconds: float = Field(
+        15, gt=0, description="Longest sleep of the follow-up worker (it wakes at each due time)."
+    )
     broadcast_tick_seconds: float = Field(2, gt=0, description="How often campaign states refresh.")
     history_messages: int = Field(20, ge=1, le=200, description="Messages of context per reply.")
 
@@ -55,6 +72,34 @@ class Settings(BaseSettings):
             raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
 
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _host_names(cls, value: object) -> list[str]:
+        names = [name.lower() for name in _items(value)]
+        for name in names:
+            bracketed_ipv6 = name.startswith("[") and name.endswith("]")
+            wildcard_ok = "*" not in name[1:] and (name[:1] != "*" or name == "*" or name[:2] == "*.")
+            if "/" in name or (":" in name and not bracketed_ipv6) or not wildcard_ok:
+                raise ValueError(
+                    f"ALLOWED_HOSTS entry {name!r} is not a host name: expected names like "
+                    "'chat.example.com', '*.example.com' or '192.168.1.5', without scheme or port"
+                )
+        return names
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> list[str]:
+        origins = []
+        for item in _items(value):
+            parts = urlsplit(item.strip())
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+                raise ValueError(
+                    f"ALLOWED_ORIGINS entry {item!r} is not an origin: expected scheme://host[:port], "
+                    "e.g. 'https://admin.example.com'"
+                )
+            origins.append(f"{parts.scheme}://{parts.netloc.lower()}")
+        return origins
+
     @cached_property
     def resolved_database_url(self) -> str:
         """The database URL in use: DATABASE_URL, or the SQLite file under data_dir."""
@@ -63,25 +108,61 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'ai_agents.db').resolve()}"
 
     @property
+    def bind_host(self) -> str:
+        """The address the server really listens on: `--backend-host` when given, else HOST."""
+        return self.reflex_backend_host or self.host
+
+    @property
+    def bind_port(self) -> int:
+        """The port the server really listens on: `--backend-port` when given, else PORT."""
+        return self.reflex_backend_port or self.port
+
+    @property
     def is_loopback(self) -> bool:
         """True when the server only listens on the loopback interface."""
-        if self.host == "localhost":
+        host = self.bind_host.strip("[]")
+        if host == "localhost":
             return True
         try:
-            return ipaddress.ip_address(self.host).is_loopback
+            return ipaddress.ip_address(host).is_loopback
         except ValueError:
             return False
 
     def check_exposure(self) -> None:
-        """Refuse to serve an open API on a non-loopback address."""
+        """Refuse to serve an open API on a non-loopback address, and weak tokens anywhere."""
         if not self.api_token and not self.is_loopback:
             raise ConfigError(
-                f"Refusing to listen on {self.host} without API_TOKEN: the API would be open to "
+                f"Refusing to listen on {self.bind_host} without API_TOKEN: the API would be open to "
                 "the network. Set one, e.g. `export API_TOKEN=$(python3 -c 'import secrets; "
                 "print(secrets.token_urlsafe(32))')`, or listen on 127.0.0.1 (HOST=127.0.0.1)."
             )
         if self.api_token and self.api_token.strip().lower() in PLACEHOLDER_SECRETS:
             raise ConfigError("API_TOKEN is a placeholder value; set a real random token.")
+        if self.api_token and len(self.api_token) < MIN_TOKEN_LENGTH:
+            raise ConfigError(
+                f"API_TOKEN is {len(self.api_token)} characters long; use at least {MIN_TOKEN_LENGTH} "
+                "random characters, e.g. `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`."
+            )
+
+    @property
+    def trusted_hosts(self) -> list[str]:
+        """Host names the server answers to: loopback, the address bound (if specific), ALLOWED_HOSTS."""
+        bound = self.bind_host.lower()
+        if ":" in bound and not bound.startswith("["):
+            bound = f"[{bound}]"  # an IPv6 address as it appears in a Host header
+        names = [*LOOPBACK_HOSTS, *([] if bound in WILDCARD_ADDRESSES else [bound]), *self.allowed_hosts]
+        return list(dict.fromkeys(names))
+
+    @property
+    def trusted_origins(self) -> list[str]:
+        """Browser origins allowed: the server's own on each trusted host name, and ALLOWED_ORIGINS.
+        Own: http(s)://name:port, and https://name behind a TLS proxy on the default port."""
+        port = "" if self.bind_port == 80 else f":{self.bind_port}"  # browsers leave out the default port
+        own = []
+        for name in self.trusted_hosts:
+            if not name.startswith("*"):
+                own += [f"http://{name}{port}", f"https://{name}:{self.bind_port}", f"https://{name}"]
+        return list(dict.fromkeys([*own, *self.allowed_origins]))
 
     def load_secret_key(self) -> str:
         """SECRET_KEY, or the key kept in data_dir/secret_key (created with mode 600 on first start)."""
@@ -130,6 +211,12 @@ def _normalise_db_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def _items(value: object) -> list[str]:
+    """A comma-separated string (the environment) or a list (code), without empty items."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    return [item for item in (str(i).strip() for i in items) if item]
 
 
 def load_settings(**overrides) -> Settings:

@@ -11,7 +11,7 @@ LOGGER_NAME = "ai_agents"
 
 _SECRET_PATTERNS = [
     re.compile(r"sk-[A-Za-z0-9_\-]{8,}"),  # OpenAI-style keys
-    re.compile(r"(\d+:)[A-Za-z0-9_\-]{30,}"),  # Telegram bot tokens (the bot id is kept)
+    re.compile(r"(?<!\d)(\d++:)[A-Za-z0-9_\-]{30,}"),  # Telegram bot tokens (the bot id is kept); linear
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-~+/=]{8,}"),
     re.compile(r"(?i)(access_token=)[^&\s]+"),
 ]

@@ -29,7 +29,7 @@ from ai_agents.db.session import session_scope
 from ai_agents.runtime.lifespan import platform
 from ai_agents.services import agents
 from ai_agents.services.agent_settings import AgentSettings
-from ai_agents.services.followups import run_follow_ups
+from ai_agents.services.followups import next_due_at, run_follow_ups
 from ai_agents.services.outbox import Dispatcher
 from ai_agents.services.send_budget import SendBudget
 from benchmarks.common import peak_rss_mb
@@ -119,7 +119,13 @@ async def bench(n: int, database_url: str) -> None:
         _, integration_id = seed(ctx, n)
         print(f"seed: {n} conversations inserted in {time.perf_counter() - started:.2f} s")
 
-        # -- enqueue: the scheduler tick, called until it finds nothing due
+        # -- the worker's look at what is due next (done on every wake-up: each new message)
+        started = time.perf_counter()
+        due = next_due_at(ctx)
+        look_ms = 1000 * (time.perf_counter() - started)
+        print(f"next due time over {n} waiting conversations: {due.isoformat()}, found in {look_ms:.0f} ms")
+
+        # -- enqueue: the follow-up pass, called until it finds nothing due
         started = time.perf_counter()
         queued, per_call = await until_empty(lambda: run_follow_ups(ctx))
         calls = len(per_call)

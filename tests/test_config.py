@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from ai_agents.config import ConfigError, _create_key_file, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+NETWORK_VARIABLES = {
+    "HOST",
+    "PORT",
+    "API_TOKEN",
+    "ALLOWED_HOSTS",
+    "ALLOWED_ORIGINS",
+    "REFLEX_BACKEND_HOST",
+    "REFLEX_BACKEND_PORT",
+    "REFLEX_CORS_ALLOWED_ORIGINS",
+}
 
 
 def test_defaults(tmp_path, monkeypatch):
@@ -60,6 +75,92 @@ def test_network_address_with_token_is_allowed():
     load_settings(host="0.0.0.0", api_token="s3cr3t-token-value").check_exposure()
 
 
+def test_address_given_to_reflex_is_the_one_checked(monkeypatch):
+    """`reflex run --backend-host 0.0.0.0` exports REFLEX_BACKEND_HOST for the workers: HOST alone is not enough."""
+    monkeypatch.delenv("HOST", raising=False)
+    monkeypatch.setenv("REFLEX_BACKEND_HOST", "0.0.0.0")
+    monkeypatch.delenv("API_TOKEN", raising=False)
+    settings = load_settings()
+    assert settings.host == "127.0.0.1" and settings.bind_host == "0.0.0.0"
+    with pytest.raises(ConfigError, match="Refusing to listen on 0.0.0.0"):
+        settings.check_exposure()
+
+
+@pytest.mark.parametrize("token", ["abc", "fifteen-chars-x"])
+def test_short_token_is_refused_with_its_length(token):
+    with pytest.raises(ConfigError, match=f"{len(token)} characters long; use at least 16"):
+        load_settings(host="127.0.0.1", api_token=token).check_exposure()
+
+
+def test_sixteen_character_token_is_enough():
+    load_settings(host="0.0.0.0", api_token="sixteen-chars-ok").check_exposure()
+
+
+def _rxconfig(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Load rxconfig.py in a fresh interpreter as Reflex does, printing the bind address and origins."""
+    clean = {k: v for k, v in os.environ.items() if k not in NETWORK_VARIABLES}
+    code = (
+        "import rxconfig as r; "
+        "print(r.config.backend_host, r.config.backend_port, ','.join(r.config.cors_allowed_origins))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_reflex_binds_loopback_by_default_and_host_when_set():
+    default = _rxconfig({})
+    assert default.returncode == 0, default.stderr
+    host, port, origins = default.stdout.split()
+    assert (host, port) == ("127.0.0.1", "8080")
+    assert "*" not in origins.split(",") and "http://localhost:8080" in origins.split(",")
+    custom = _rxconfig({"HOST": "0.0.0.0", "PORT": "9000", "API_TOKEN": "a-long-enough-token-value"})
+    assert custom.stdout.split()[:2] == ["0.0.0.0", "9000"], custom.stderr
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"REFLEX_BACKEND_HOST": "0.0.0.0"}, "Refusing to listen on 0.0.0.0 without API_TOKEN"),
+        ({"API_TOKEN": "short"}, "API_TOKEN is 5 characters long"),
+        ({"REFLEX_CORS_ALLOWED_ORIGINS": "*"}, "list extra origins in ALLOWED_ORIGINS"),
+    ],
+)
+def test_rxconfig_refuses_unsafe_settings_with_a_clear_error(env, message):
+    result = _rxconfig(env)
+    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_trusted_hosts_are_loopback_the_bound_address_and_allowed_hosts():
+    assert load_settings(host="127.0.0.1").trusted_hosts == ["localhost", "127.0.0.1", "[::1]"]
+    wildcard = load_settings(host="0.0.0.0", allowed_hosts="chat.example.com, *.corp.example")
+    assert wildcard.trusted_hosts == ["localhost", "127.0.0.1", "[::1]", "chat.example.com", "*.corp.example"]
+    assert "192.168.1.5" in load_settings(host="192.168.1.5").trusted_hosts
+    assert "[fd00::5]" in load_settings(host="fd00::5").trusted_hosts
+
+
+def test_trusted_origins_are_the_servers_own_and_allowed_origins():
+    settings = load_settings(host="127.0.0.1", port=8080, allowed_origins="https://Admin.example.com/")
+    origins = settings.trusted_origins
+    assert {"http://localhost:8080", "http://127.0.0.1:8080", "http://[::1]:8080", "https://localhost"} <= set(origins)
+    assert "https://admin.example.com" in origins
+    assert not any("evil" in origin or origin == "*" for origin in origins)
+    assert "http://chat.example.com" in load_settings(port=80, allowed_hosts="chat.example.com").trusted_origins
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("allowed_hosts", "http://chat.example.com"),
+        ("allowed_hosts", "chat:8080"),
+        ("allowed_hosts", "chat.*.com"),
+        ("allowed_origins", "chat.example.com"),
+        ("allowed_origins", "https://chat.example.com/app"),
+    ],
+)
+def test_malformed_hosts_and_origins_are_refused_naming_the_setting(name, value):
+    with pytest.raises(ValueError, match=name.upper()):
+        load_settings(**{name: value})
 def test_empty_secret_key_file_is_refused_with_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     (tmp_path / "secret_key").write_text("\n")

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from ai_agents.api.errors import install_error_handlers
 from ai_agents.api.limits import BodySizeLimit
 from ai_agents.api.routes import ROUTERS
+from ai_agents.api.routes.broadcasts import too_large_advice
 
 
 def build_api(max_body_bytes: int = 1024 * 1024) -> FastAPI:
@@ -21,5 +22,6 @@ def build_api(max_body_bytes: int = 1024 * 1024) -> FastAPI:
     install_error_handlers(api)
     for router in ROUTERS:
         api.include_router(router)
-    api.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, prefix="/api")
+    advice = {"/settings/broadcast": too_large_advice(max_body_bytes)}
+    api.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, prefix="/api", advice=advice)
     return api

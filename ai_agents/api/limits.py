@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class BodySizeLimit:
-    """Rejects bodies larger than max_bytes, whether announced by Content-Length or streamed."""
+    """Rejects bodies larger than max_bytes, whether announced by Content-Length or streamed;
+    advice maps a path ending to what a person should do instead (added to the message)."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, prefix: str = "/") -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, prefix: str = "/", advice: Mapping[str, str] | None = None
+    ) -> None:
         self.app, self.max_bytes, self.prefix = app, max_bytes, prefix
+        self.advice = dict(advice or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
@@ -19,7 +24,7 @@ class BodySizeLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(send, scope["path"])
             return
         seen = 0
         started = refused = False
@@ -32,7 +37,7 @@ class BodySizeLimit:
                 if seen > self.max_bytes and not refused:
                     refused = True
                     if not started:
-                        await self._refuse(send)
+                        await self._refuse(send, scope["path"])
                     return {"type": "http.disconnect"}  # the app stops reading; nothing is kept
             return message
 
@@ -49,13 +54,14 @@ class BodySizeLimit:
             if not refused:
                 raise
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, path: str) -> None:
         limit_kib = self.max_bytes // 1024
+        advice = next((text for ending, text in self.advice.items() if path.rstrip("/").endswith(ending)), "")
         body = json.dumps(
             {
                 "status": 413,
                 "code": "PAYLOAD_TOO_LARGE",
-                "message": f"request body is larger than {limit_kib} KiB; send less data",
+                "message": f"request body is larger than {limit_kib} KiB; send less data{advice and '; ' + advice}",
                 "results": None,
             }
         ).encode()

@@ -22,7 +22,7 @@ from ai_agents.runtime.channels import ChannelManager
 from ai_agents.services import context as context_module
 from ai_agents.services.broadcasts import refresh_statuses
 from ai_agents.services.context import AppContext
-from ai_agents.services.followups import run_follow_ups
+from ai_agents.services.followups import FollowUpScheduler
 from ai_agents.services.outbox import Dispatcher
 from ai_agents.services.pipeline import Pipeline
 
@@ -37,6 +37,7 @@ class Platform:
     pipeline: Pipeline
     dispatcher: Dispatcher
     channels: ChannelManager
+    follow_ups: FollowUpScheduler | None = None  # None when the platform runs without workers
 
 
 def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
@@ -77,19 +78,24 @@ async def platform(
     ctx.channels, ctx.outbox_wakeup = channels, dispatcher.wake
     channels.on_remove(dispatcher.forget)  # a deleted integration's rate state goes with it
     if not settings.api_token:
-        log.warning("⚠️  API_TOKEN is not set: the API is open to anyone on %s", settings.host)
+        log.warning("⚠️  API_TOKEN is not set: the API is open to anyone on %s", settings.bind_host)
     context_module.set_current(ctx)
     dispatch_task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher") if workers else None
     scheduler = start_scheduler(ctx) if workers else None
+    follow_ups = FollowUpScheduler(ctx, max_wait=settings.follow_up_tick_seconds) if workers else None
+    if follow_ups is not None:
+        follow_ups.start()
     try:
         if workers:
             await channels.start_enabled()
         resumed = await pipeline.resume() if workers else 0
         log.info("✅ Platform started (database: %s, conversations resumed: %s)", ctx.engine.dialect.name, resumed)
-        yield Platform(ctx, pipeline, dispatcher, channels)
+        yield Platform(ctx, pipeline, dispatcher, channels, follow_ups)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        if follow_ups is not None:
+            await follow_ups.stop()
         await channels.stop_all()
         await pipeline.stop()
         if dispatch_task is not None:
@@ -104,10 +110,10 @@ async def platform(
 
 
 def start_scheduler(ctx: AppContext) -> AsyncIOScheduler:
-    """Short ticks over database state (APScheduler): follow-ups due, campaign states."""
+    """Short ticks over database state (APScheduler): campaign states. Follow-ups have their own
+    worker (FollowUpScheduler), which wakes at each one's due time rather than on a tick."""
     scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop())
     every = {"trigger": "interval", "max_instances": 1, "coalesce": True}
-    scheduler.add_job(run_follow_ups, args=[ctx], id="follow-ups", seconds=ctx.settings.follow_up_tick_seconds, **every)
     scheduler.add_job(run_db, args=[ctx.engine, refresh_statuses, ctx], id="broadcast-states",
                       seconds=ctx.settings.broadcast_tick_seconds, **every)  # fmt: skip
     scheduler.start()

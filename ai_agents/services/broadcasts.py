@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 import time
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
-from sqlalchemy import func, update
+from sqlalchemy import func, insert, update
 from sqlmodel import Session, select
 
 from ai_agents.core.errors import FieldProblem, NotFound, ValidationFailed
@@ -18,7 +18,7 @@ from ai_agents.db.session import session_scope
 from ai_agents.logs import get_logger
 from ai_agents.services.agents import load_agent
 from ai_agents.services.context import AppContext
-from ai_agents.services.validation import StrictInput
+from ai_agents.services.validation import DbId, StrictInput
 
 log = get_logger("broadcasts")
 
@@ -28,6 +28,11 @@ RECIPIENT_RULES = {  # channel -> (pattern, what a person should send)
     ChannelType.INSTAGRAM: (re.compile(r"^\d{5,30}$"), "an Instagram-scoped user id (digits)"),
 }
 FINISHED = (BroadcastStatus.COMPLETED, BroadcastStatus.COMPLETED_WITH_ERRORS, BroadcastStatus.CANCELLED, BroadcastStatus.FAILED)
+MAX_RECIPIENTS = 100_000  # per campaign; more go in several campaigns
+RECIPIENT_MAX_CHARS = 64  # the longest valid recipient is 31 characters
+# Statements stay far below PostgreSQL's 65,535 bind parameters and never hold the database long.
+LOOKUP_BATCH = 5_000  # recipients per IN (...) when looking up contacts
+INSERT_BATCH = 2_000  # outbox rows per INSERT
 
 
 class BroadcastCreate(StrictInput):
@@ -35,10 +40,22 @@ class BroadcastCreate(StrictInput):
 
     message: str = Field(min_length=1, max_length=4096, description="Text; {name} is the contact's name")
     integration_type: Literal["whatsapp", "telegram", "instagram"]
-    recipients: list[str] = Field(min_length=1, max_length=100_000)
+    recipients: list[Annotated[str, Field(max_length=RECIPIENT_MAX_CHARS)]] = Field(
+        min_length=1, max_length=MAX_RECIPIENTS, description=f"At most {MAX_RECIPIENTS:,} per campaign"
+    )
     scheduled_at: datetime | None = Field(None, description="ISO 8601 with a time zone; null: now")
-    integration_id: int | None = Field(None, description="Needed when the agent has several of that type")
+    integration_id: DbId | None = Field(None, description="Needed when the agent has several of that type")
     name: str = Field("", max_length=200)
+
+    @field_validator("recipients", mode="before")
+    @classmethod
+    def _not_too_many(cls, value: Any) -> Any:
+        if isinstance(value, list) and len(value) > MAX_RECIPIENTS:
+            raise ValueError(
+                f"at most {MAX_RECIPIENTS:,} recipients per campaign, got {len(value):,}; "
+                "split them over several campaigns"
+            )
+        return value
 
     @field_validator("scheduled_at")
     @classmethod
@@ -73,40 +90,22 @@ def _pick_integration(session: Session, agent_id: int, data: BroadcastCreate) ->
 
 def create_broadcast(ctx: AppContext, agent_id: int, data: BroadcastCreate) -> dict[str, Any]:
     """Store the campaign and one outbox row per recipient; invalid or opted-out ones are skipped."""
-    pattern, expected = RECIPIENT_RULES[ChannelType(data.integration_type)]
     now = ctx.clock.now()
     start = max(data.scheduled_at, now) if data.scheduled_at else now
-    seen: dict[str, None] = {}
-    for raw in data.recipients:
-        seen.setdefault(normalise(data.integration_type, raw), None)
-    recipients = list(seen)
+    recipients = list(dict.fromkeys(normalise(data.integration_type, raw) for raw in data.recipients))
     with session_scope(ctx.engine) as session:
         load_agent(session, agent_id)
         integration = _pick_integration(session, agent_id, data)
-        contacts = {c.remote_id: c for c in session.exec(select(Conversation).where(
-            Conversation.integration_id == integration.id, Conversation.remote_id.in_(recipients)))}  # fmt: skip
+        contacts = _contacts(session, integration.id, recipients)
         broadcast = Broadcast(agent_id=agent_id, integration_id=integration.id, integration_type=data.integration_type,
                               name=data.name, message=data.message, total=len(recipients), scheduled_at=data.scheduled_at,
                               created_at=now)  # fmt: skip
         session.add(broadcast)
         session.flush()
-        rows = []
-        for recipient in recipients:  # keys are new (a new broadcast id): a plain bulk insert
-            contact = contacts.get(recipient)
-            reason = None
-            if not pattern.match(recipient):
-                reason = f"invalid recipient {recipient!r}: expected {expected}"
-            elif contact is not None and contact.opted_out:
-                reason = "the customer opted out of broadcasts"
-            rows.append(OutboxMessage(
-                idempotency_key=f"broadcast:{broadcast.id}:{recipient}", integration_id=integration.id,
-                recipient=recipient, text=personalise(data.message, contact), kind="broadcast",
-                conversation_id=contact.id if contact else None, broadcast_id=broadcast.id,
-                status=OutboxStatus.SKIPPED if reason else OutboxStatus.PENDING, last_error=reason,
-                next_attempt_at=start, created_at=now,
-            ))  # fmt: skip
-        session.add_all(rows)
-        skipped = sum(row.status == OutboxStatus.SKIPPED for row in rows)
+        rows = _outbox_rows(broadcast, recipients, contacts, start)
+        for first in range(0, len(rows), INSERT_BATCH):  # keys are new (a new broadcast id): plain inserts
+            session.execute(insert(OutboxMessage.__table__), rows[first : first + INSERT_BATCH])
+        skipped = sum(row["status"] == OutboxStatus.SKIPPED for row in rows)
         view = _view(broadcast, {"sent": 0, "failed": 0, "skipped": skipped, "cancelled": 0,
                                  "pending": len(rows) - skipped})  # fmt: skip
     log.info("📢 [BroadcastWorker] Broadcast %s created: %s recipients over %s", view["id"], len(recipients), data.integration_type)
@@ -115,11 +114,45 @@ def create_broadcast(ctx: AppContext, agent_id: int, data: BroadcastCreate) -> d
     return view
 
 
+def _contacts(session: Session, integration_id: int, recipients: list[str]) -> dict[str, Conversation]:
+    """The known conversations among the recipients, looked up a batch at a time."""
+    contacts: dict[str, Conversation] = {}
+    for first in range(0, len(recipients), LOOKUP_BATCH):
+        batch = recipients[first : first + LOOKUP_BATCH]
+        found = session.exec(select(Conversation).where(
+            Conversation.integration_id == integration_id, Conversation.remote_id.in_(batch)))  # fmt: skip
+        contacts.update((c.remote_id, c) for c in found)
+    return contacts
+
+
+def _outbox_rows(broadcast: Broadcast, recipients: list[str], contacts: dict[str, Conversation], start: datetime) -> list[dict]:
+    """One outbox row (as column values) per recipient: pending, or skipped with the reason."""
+    pattern, expected = RECIPIENT_RULES[ChannelType(broadcast.integration_type)]
+    anonymous = personalise(broadcast.message, None)
+    common = {"integration_id": broadcast.integration_id, "kind": "broadcast", "broadcast_id": broadcast.id,
+              "attempts": 0, "parts_sent": 0, "next_attempt_at": start, "created_at": broadcast.created_at}
+    rows = []
+    for recipient in recipients:
+        contact = contacts.get(recipient)
+        reason = None
+        if not pattern.match(recipient):
+            reason = f"invalid recipient {recipient!r}: expected {expected}"
+        elif contact is not None and contact.opted_out:
+            reason = "the customer opted out of broadcasts"
+        row = dict(common, idempotency_key=f"broadcast:{broadcast.id}:{recipient}", recipient=recipient)
+        row.update(text=personalise(broadcast.message, contact) if contact else anonymous, last_error=reason,
+                   conversation_id=contact.id if contact else None)
+        row["status"] = OutboxStatus.SKIPPED if reason else OutboxStatus.PENDING
+        rows.append(row)
+    return rows
+
+
 def personalise(message: str, contact: Conversation | None) -> str:
     """{name} becomes the contact's name where we know it; otherwise it is left out cleanly."""
     name = (contact.contact_name or "").strip() if contact else ""
     text = message.replace("{name}", name)
-    return re.sub(r"\s+([,!.?])", r"\1", re.sub(r" {2,}", " ", text)).strip() if not name else text
+    # (?<!\s): a match starts only where a whitespace run starts, so long runs stay linear
+    return re.sub(r"(?<!\s)\s++([,!.?])", r"\1", re.sub(r" {2,}", " ", text)).strip() if not name else text
 
 
 def _counts(session: Session, broadcast_id: int) -> dict[str, int]:

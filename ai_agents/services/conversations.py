@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from pydantic import Field
@@ -25,6 +26,7 @@ from ai_agents.services.validation import StrictInput
 log = get_logger("conversations")
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")  # unambiguous: linear
 
 
 class NoteCreate(StrictInput):
@@ -262,9 +264,11 @@ def _claim_suggestion(session: Session, conversation_id: int, message_id: int, n
 
 
 def _cell(value: Any) -> str:
-    """Text for a CSV cell; a leading formula character is escaped (CSV injection)."""
+    """Text for a CSV cell; a cell a spreadsheet would run as a formula is escaped (CSV injection).
+    Numbers stay numbers: "-0.62" and "+49" are values, "-1+1" and "=SUM(A1)" are formulas."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    is_formula = text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text)
+    return "'" + text if is_formula else text
 
 
 def export_csv(ctx: AppContext, conversation_id: int) -> tuple[str, str]:

@@ -39,11 +39,15 @@ NEUTRAL_TOKENS = frozenset(
     "wow brb btw idk asap fyi order id sms pdf vip email link promo".split()
 )
 
-_URL = re.compile(  # bare domains only in lower case, so "Gracias.Es urgente" is not a URL
-    r"(?i:https?://|www\.)\S+"
-    r"|\S+@\S+\.\w+"
-    r"|\b(?:[a-z0-9-]+\.)+(?:com|net|org|info|biz|io|co|app|shop|store|me|ru|ua|de|fr|es|it"
-    r"|br|pt|tr|uk|us|ai)\b(?:/\S*)?"
+_TLDS = "com|net|org|info|biz|io|co|app|shop|store|me|ru|ua|de|fr|es|it|br|pt|tr|uk|us|ai"
+# Customer text: every pattern is linear. Possessive quantifiers (++, *+) never give back what they took,
+# and the e-mail and domain alternatives only start where a token or a dotted name starts, so no
+# position is scanned more than a bounded number of times (the old `\S+@\S+\.\w+` was cubic on "@@@...").
+_URL = re.compile(
+    r"(?i:https?://|www\.)\S++"  # a URL: to the end of its token
+    r"|(?<!\S)[^\s@]++@[^\s@]*?\.\w\S*+"  # a token holding an e-mail address, whole
+    # bare domains only in lower case, so "Gracias.Es urgente" is not a URL
+    rf"|(?<![\w.-])(?:[a-z0-9-]++\.(?=[a-z0-9-]))++(?:{_TLDS})\b(?:/\S*+)?"
 )
 _MENTION_OR_TAG = re.compile(r"[@#]\w+")
 _APOSTROPHES = "'’"

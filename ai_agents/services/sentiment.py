@@ -51,6 +51,7 @@ LOOKBACK_CHARS = 120  # enough for NEGATION_WINDOW words; keeps long texts linea
 TREND_LENGTH = 3
 NEUTRAL_BAND = 0.05  # VADER's conventional neutral zone
 MAX_SCORED_CHARS = 2000  # VADER is quadratic in length; longer texts are scored on their start
+MAX_SIGNAL_CHARS = 4096  # signals are looked for in this much (a whole Telegram message); linear patterns
 
 
 # Who a customer may ask for instead of the bot ("a real person", "your manager", "someone in charge").
@@ -282,7 +283,7 @@ def assess(
 ) -> SentimentVerdict:
     """Score `text` and decide alert and escalation; `recent_scores`: earlier customer scores, oldest first."""
     score = score_text(text)
-    norm = _normalise(text)
+    norm = _normalise(text[:MAX_SIGNAL_CHARS])
     signals = [name for name, patterns in _compiled().items() if _found(norm, patterns)]
     keywords = [kw for kw, pattern in _keyword_patterns(tuple(extra_keywords)) if _found(norm, [pattern])]
     if keywords:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ai_agents.core.errors import FieldProblem, ValidationFailed
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 SECRET_FIELDS = {"api_key", "token", "secret_key", "app_secret", "access_token"}
+
+MAX_DB_INT = 2**63 - 1  # the largest integer SQLite and PostgreSQL (bigint) store
+# An id of a row in a request body: larger numbers cannot exist and would overflow the database driver.
+DbId = Annotated[int, Field(ge=1, le=MAX_DB_INT, description="Id of an existing row")]
 
 
 class StrictInput(BaseModel):

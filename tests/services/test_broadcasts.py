@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import event, func
 from sqlmodel import Session, select
 
-from ai_agents.db.models import Conversation
+from ai_agents.db.models import Conversation, Integration, OutboxMessage
+from ai_agents.services import agents, broadcasts
 from tests.support.flows import create_agent, wait_until
 
 TOKEN = "1212:AAbroadcasttesttokenvalue000000012"
@@ -118,6 +120,7 @@ async def test_opted_out_customers_are_skipped(live, live_api, fake_telegram):
         ({"message": "x", "integration_type": "telegram", "recipients": ["1"], "scheduled_at": "2026-12-01T09:00:00"}, "scheduled_at", "time zone"),
         ({"message": "x", "integration_type": "fax", "recipients": ["1"]}, "integration_type", "whatsapp"),
         ({"message": "x", "integration_type": "telegram", "recipients": ["1"], "integration_id": 999}, "integration_id", "not a telegram integration"),
+        ({"message": "x", "integration_type": "telegram", "recipients": ["1" * 65]}, "recipients[0]", "at most 64 characters"),
     ],
 )
 async def test_invalid_broadcasts_are_rejected(live, live_api, fake_telegram, body, field, fragment):
@@ -179,3 +182,66 @@ async def test_opt_out_words_are_configurable(live, live_api, fake_telegram, fak
     fake_telegram.push_message(TOKEN, 888, "No more!")
     sent = await fake_telegram.awaited_sent(2, token=TOKEN)
     assert [s.text for s in sent] == ["Reply to: STOP", "Done, no more news."]
+
+
+def test_seventy_thousand_recipients_in_batched_statements(ctx):
+    """Defect 18: 70,000 recipients (over PostgreSQL's 65,535 bind parameters) on both backends,
+    contacts found beyond the first batches, and a few dozen INSERTs rather than one per row."""
+    agent = agents.create_agent(ctx, agents.AgentCreate(name="Big", model="gpt-4o-mini"))
+    recipients = [str(1_000_000_000 + i) for i in range(70_000)]
+    with Session(ctx.engine) as session:
+        integration = Integration(agent_id=agent["id"], channel="telegram", provider="telegram_bot", name="b", external_id="b")
+        session.add(integration)
+        session.flush()
+        for remote_id, name, opted_out in ((recipients[65_600], "Ada", False), (recipients[69_990], "Bo", True)):
+            session.add(Conversation(agent_id=agent["id"], integration_id=integration.id, channel="telegram",
+                                     remote_id=remote_id, contact_name=name, opted_out=opted_out))  # fmt: skip
+        session.commit()
+    statements: list[tuple[str, int]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, executemany):
+        statements.append((statement, 0 if executemany else len(parameters or ())))
+
+    body = broadcasts.BroadcastCreate(message="Hello {name}!", integration_type="telegram",
+                                      recipients=recipients + ["12x", recipients[5]])  # fmt: skip
+    event.listen(ctx.engine, "before_cursor_execute", record)
+    try:
+        view = broadcasts.create_broadcast(ctx, agent["id"], body)
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", record)
+    assert (view["total"], view["pending"], view["skipped"]) == (70_001, 69_999, 2)
+    with Session(ctx.engine) as session:
+        rows = session.exec(select(OutboxMessage.recipient, OutboxMessage.text, OutboxMessage.status)
+                            .where(OutboxMessage.broadcast_id == view["id"])).all()  # fmt: skip
+        keys = session.exec(select(func.count(func.distinct(OutboxMessage.idempotency_key)))).one()
+    assert len(rows) == keys == 70_001
+    by_recipient = {recipient: (text, status) for recipient, text, status in rows}
+    assert by_recipient[recipients[65_600]] == ("Hello Ada!", "pending")
+    assert by_recipient[recipients[69_990]] == ("Hello Bo!", "skipped") and by_recipient["12x"][1] == "skipped"
+    assert by_recipient[recipients[0]] == ("Hello!", "pending")
+    inserts = [s for s, _ in statements if s.lstrip().upper().startswith("INSERT INTO OUTBOX")]
+    assert len(inserts) <= 70_001 // broadcasts.INSERT_BATCH + 1  # not one statement per row
+    assert max(n for _, n in statements) < 65_535  # PostgreSQL's bind parameter limit
+
+
+async def test_big_campaigns_over_the_api_or_an_error_saying_what_to_do(ctx, api):
+    """70,000 Telegram chat ids fit in one request; 80,000 phone numbers are over the 1 MiB body
+    limit and the 413 says how many fit; 100,001 short recipients get the 422 naming the field."""
+    agent = await create_agent(api)
+    with Session(ctx.engine) as session:
+        session.add(Integration(agent_id=agent["id"], channel="telegram", provider="telegram_bot", name="b", external_id="b"))
+        session.commit()
+    url = f"/api/agents/{agent['id']}/settings/broadcast"
+    body = {"message": "Sale", "integration_type": "telegram", "recipients": [str(1_000_000_000 + i) for i in range(70_000)]}
+    created = await api.post(url, json=body)
+    assert created.status_code == 201, created.text[:300]
+    assert created.json()["results"]["pending"] == 70_000
+    phones = {"message": "Sale", "integration_type": "whatsapp", "recipients": [f"+4417{i:08d}" for i in range(80_000)]}
+    too_large = await api.post(url, json=phones)
+    assert too_large.status_code == 413
+    assert "about 69,000 Telegram chat ids or 58,000 phone numbers" in too_large.json()["message"]
+    assert "split the list over several campaigns" in too_large.json()["message"]
+    too_many = await api.post(url, json={**body, "recipients": ["1"] * 100_001})
+    assert too_many.status_code == 422
+    assert too_many.json()["errors"][0]["field"] == "recipients"
+    assert "at most 100,000 recipients per campaign" in too_many.json()["errors"][0]["message"]

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query
 
 from ai_agents.api.deps import get_ctx, require_token
 from ai_agents.api.envelope import ok
+from ai_agents.api.params import Id, Offset
 from ai_agents.services import agents
 from ai_agents.services.agent_settings import AgentSettings
 from ai_agents.services.context import AppContext
@@ -21,7 +22,7 @@ def create_agent(body: agents.AgentCreate, ctx: AppContext = Depends(get_ctx)):
 @router.get("", summary="List agents")
 def list_agents(
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     is_active: bool | None = None,
     credentials_status: agents.CredentialsStatus | None = Query(
         None, description="`unreadable`: agents whose api_key must be entered again (SECRET_KEY changed)"
@@ -35,31 +36,31 @@ def list_agents(
 
 
 @router.get("/{agent_id}", summary="Get an agent")
-def get_agent(agent_id: int, ctx: AppContext = Depends(get_ctx)):
+def get_agent(agent_id: Id, ctx: AppContext = Depends(get_ctx)):
     return ok(agents.get_agent(ctx, agent_id))
 
 
 @router.put("/{agent_id}", summary="Replace an agent (an omitted api_key is kept)")
-def replace_agent(agent_id: int, body: agents.AgentReplace, ctx: AppContext = Depends(get_ctx)):
+def replace_agent(agent_id: Id, body: agents.AgentReplace, ctx: AppContext = Depends(get_ctx)):
     return ok(agents.update_agent(ctx, agent_id, body, partial=False), "Agent updated")
 
 
 @router.patch("/{agent_id}", summary="Change some fields of an agent")
-def patch_agent(agent_id: int, body: agents.AgentFields, ctx: AppContext = Depends(get_ctx)):
+def patch_agent(agent_id: Id, body: agents.AgentFields, ctx: AppContext = Depends(get_ctx)):
     return ok(agents.update_agent(ctx, agent_id, body, partial=True), "Agent updated")
 
 
 @router.delete("/{agent_id}", summary="Delete an agent with its integrations and conversations; its bots stop")
-async def delete_agent(agent_id: int, ctx: AppContext = Depends(get_ctx)):
+async def delete_agent(agent_id: Id, ctx: AppContext = Depends(get_ctx)):
     await agents.delete_agent(ctx, agent_id)
     return ok({"id": agent_id, "deleted": True}, "Agent deleted")
 
 
 @router.get("/{agent_id}/settings", summary="Get an agent's settings")
-def get_settings(agent_id: int, ctx: AppContext = Depends(get_ctx)):
+def get_settings(agent_id: Id, ctx: AppContext = Depends(get_ctx)):
     return ok(agents.get_settings(ctx, agent_id))
 
 
 @router.put("/{agent_id}/settings", summary="Update settings sections (others are kept)")
-def put_settings(agent_id: int, body: AgentSettings, ctx: AppContext = Depends(get_ctx)):
+def put_settings(agent_id: Id, body: AgentSettings, ctx: AppContext = Depends(get_ctx)):
     return ok(agents.update_settings(ctx, agent_id, body), "Settings updated")

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from ai_agents.api.deps import get_ctx, require_token
 from ai_agents.api.envelope import ok
+from ai_agents.api.params import Id, IdFilter, Offset
 from ai_agents.core.types import ChannelType
 from ai_agents.services import conversations
 from ai_agents.services.context import AppContext
@@ -16,12 +17,12 @@ router = APIRouter(prefix="/api/conversations", tags=["live chat"], dependencies
 
 @router.get("", summary="Conversations, newest activity first")
 def list_conversations(
-    agent_id: int | None = None,
-    integration_id: int | None = None,
+    agent_id: IdFilter = None,
+    integration_id: IdFilter = None,
     channel: ChannelType | None = None,
     manual_mode: bool | None = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     ctx: AppContext = Depends(get_ctx),
 ):
     items, total = conversations.list_conversations(
@@ -32,15 +33,15 @@ def list_conversations(
 
 
 @router.get("/{conversation_id}", summary="A conversation with its notes")
-def get_conversation(conversation_id: int, ctx: AppContext = Depends(get_ctx)):
+def get_conversation(conversation_id: Id, ctx: AppContext = Depends(get_ctx)):
     return ok(conversations.get_conversation(ctx, conversation_id))
 
 
 @router.get("/{conversation_id}/messages", summary="Messages, oldest first (page back with before_id)")
 def list_messages(
-    conversation_id: int,
+    conversation_id: Id,
     limit: int = Query(100, ge=1, le=1000),
-    before_id: int | None = None,
+    before_id: IdFilter = None,
     ctx: AppContext = Depends(get_ctx),
 ):
     return ok(conversations.list_messages(ctx, conversation_id, limit=limit, before_id=before_id))
@@ -48,7 +49,7 @@ def list_messages(
 
 @router.post("/{conversation_id}/messages", status_code=201, summary="Send a manager message")
 async def send_message(
-    conversation_id: int, body: conversations.ManagerMessage, ctx: AppContext = Depends(get_ctx)
+    conversation_id: Id, body: conversations.ManagerMessage, ctx: AppContext = Depends(get_ctx)
 ):
     view = await conversations.send_manager_message(ctx, conversation_id, body)
     return ok(view, "Message queued for delivery", status=201)
@@ -59,8 +60,8 @@ async def send_message(
     summary="Send an AI suggestion (a reply written while the conversation was taken over)",
 )
 def send_suggestion(
-    conversation_id: int,
-    message_id: int,
+    conversation_id: Id,
+    message_id: Id,
     body: conversations.SuggestionSend | None = None,
     ctx: AppContext = Depends(get_ctx),
 ):
@@ -70,28 +71,28 @@ def send_suggestion(
 
 
 @router.post("/{conversation_id}/suggestions/{message_id}/discard", summary="Discard an AI suggestion")
-def discard_suggestion(conversation_id: int, message_id: int, ctx: AppContext = Depends(get_ctx)):
+def discard_suggestion(conversation_id: Id, message_id: Id, ctx: AppContext = Depends(get_ctx)):
     return ok(conversations.discard_suggestion(ctx, conversation_id, message_id), "Suggestion discarded")
 
 
 @router.post("/{conversation_id}/takeover", summary="Manual mode: the AI stops answering")
-def takeover(conversation_id: int, ctx: AppContext = Depends(get_ctx)):
+def takeover(conversation_id: Id, ctx: AppContext = Depends(get_ctx)):
     return ok(conversations.set_manual_mode(ctx, conversation_id, True, "taken over by manager"),
               f"Conversation {conversation_id} taken over by manager")  # fmt: skip
 
 
 @router.post("/{conversation_id}/release", summary="Back to the AI agent")
-def release(conversation_id: int, ctx: AppContext = Depends(get_ctx)):
+def release(conversation_id: Id, ctx: AppContext = Depends(get_ctx)):
     return ok(conversations.set_manual_mode(ctx, conversation_id, False), "Conversation released")
 
 
 @router.post("/{conversation_id}/notes", status_code=201, summary="Add a private note")
-def add_note(conversation_id: int, body: conversations.NoteCreate, ctx: AppContext = Depends(get_ctx)):
+def add_note(conversation_id: Id, body: conversations.NoteCreate, ctx: AppContext = Depends(get_ctx)):
     return ok(conversations.add_note(ctx, conversation_id, body), "Note saved", status=201)
 
 
 @router.get("/{conversation_id}/export", summary="Download the conversation as CSV")
-def export(conversation_id: int, ctx: AppContext = Depends(get_ctx)):
+def export(conversation_id: Id, ctx: AppContext = Depends(get_ctx)):
     filename, text = conversations.export_csv(ctx, conversation_id)
     return Response(
         content="\ufeff" + text,  # BOM: spreadsheet programs then read UTF-8 correctly

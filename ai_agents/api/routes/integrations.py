@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query
 
 from ai_agents.api.deps import get_ctx, require_token
 from ai_agents.api.envelope import ok
+from ai_agents.api.params import Id
 from ai_agents.services import credentials, dead_letters, integrations
 from ai_agents.services.agents import CredentialsStatus
 from ai_agents.services.context import AppContext
@@ -15,14 +16,14 @@ router = APIRouter(prefix="/api", tags=["integrations"], dependencies=[Depends(r
 
 @router.post("/agents/{agent_id}/integrations", status_code=201, summary="Connect a channel to an agent")
 async def create_integration(
-    agent_id: int, body: integrations.IntegrationCreate, ctx: AppContext = Depends(get_ctx)
+    agent_id: Id, body: integrations.IntegrationCreate, ctx: AppContext = Depends(get_ctx)
 ):
     view = await integrations.create_integration(ctx, agent_id, body)
     return ok(view, "Integration connected", status=201)
 
 
 @router.get("/agents/{agent_id}/integrations", summary="An agent's integrations")
-def agent_integrations(agent_id: int, ctx: AppContext = Depends(get_ctx)):
+def agent_integrations(agent_id: Id, ctx: AppContext = Depends(get_ctx)):
     return ok(integrations.list_integrations(ctx, agent_id))
 
 
@@ -37,35 +38,35 @@ def all_integrations(
 
 
 @router.get("/integrations/{integration_id}", summary="One integration with live status")
-def get_integration(integration_id: int, ctx: AppContext = Depends(get_ctx)):
+def get_integration(integration_id: Id, ctx: AppContext = Depends(get_ctx)):
     return ok(integrations.get_integration(ctx, integration_id))
 
 
 @router.put("/integrations/{integration_id}", summary="Enter the token again (same bot); restarts it")
 async def replace_credentials(
-    integration_id: int, body: credentials.IntegrationCredentials, ctx: AppContext = Depends(get_ctx)
+    integration_id: Id, body: credentials.IntegrationCredentials, ctx: AppContext = Depends(get_ctx)
 ):
     view = await credentials.replace_credentials(ctx, integration_id, body)
     return ok(view, "Integration credentials updated")
 
 
 @router.get("/integrations/{integration_id}/dead_letters", summary="Incoming updates set aside after failing")
-def integration_dead_letters(integration_id: int, ctx: AppContext = Depends(get_ctx)):
+def integration_dead_letters(integration_id: Id, ctx: AppContext = Depends(get_ctx)):
     integrations.get_integration(ctx, integration_id)  # 404 for an unknown integration
     return ok(dead_letters.list_dead_letters(ctx, integration_id))
 
 
 @router.post("/integrations/{integration_id}/start", summary="Start (and keep enabled)")
-async def start_integration(integration_id: int, ctx: AppContext = Depends(get_ctx)):
+async def start_integration(integration_id: Id, ctx: AppContext = Depends(get_ctx)):
     return ok(await integrations.set_enabled(ctx, integration_id, True), "Integration started")
 
 
 @router.post("/integrations/{integration_id}/stop", summary="Stop (and keep disabled)")
-async def stop_integration(integration_id: int, ctx: AppContext = Depends(get_ctx)):
+async def stop_integration(integration_id: Id, ctx: AppContext = Depends(get_ctx)):
     return ok(await integrations.set_enabled(ctx, integration_id, False), "Integration stopped")
 
 
 @router.delete("/integrations/{integration_id}", summary="Stop and delete an integration")
-async def delete_integration(integration_id: int, ctx: AppContext = Depends(get_ctx)):
+async def delete_integration(integration_id: Id, ctx: AppContext = Depends(get_ctx)):
     await integrations.delete_integration(ctx, integration_id)
     return ok({"id": integration_id, "deleted": True}, "Integration deleted")
