@@ -19,11 +19,11 @@ from ai_agents.logs import get_logger
 from ai_agents.services import outbox_claim as claims
 from ai_agents.services.context import AppContext
 from ai_agents.services.live_updates import call_in_loop
-from ai_agents.services.outbox_claim import BULK_KINDS
+from ai_agents.services.outbox_claim import BULK_KINDS, INTERRUPTED
 from ai_agents.services.outbox_record import ChannelDown, Outcome, RetryPolicy, record_failed, record_sent
 from ai_agents.services.send_budget import Candidate, SendBudget
 
-__all__ = ["ChannelDown", "Dispatcher", "enqueue", "queue_message", "resume_held"]
+__all__ = ["INTERRUPTED", "ChannelDown", "Dispatcher", "enqueue", "queue_message", "resume_held"]
 log = get_logger("outbox")
 BROADCAST_LINES = 20  # per-recipient log lines per campaign before only progress lines remain
 INTERRUPTED_CHECK = timedelta(seconds=1)  # how often campaign sends cut off by a crash are looked for
