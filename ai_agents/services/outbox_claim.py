@@ -18,10 +18,12 @@ INTERRUPTED = "interrupted while sending (the server stopped); not resent, to ne
 
 
 def due(now: datetime):
-    """Pending and due, or claimed by a sender whose lease ran out."""
+    """Pending and due, or claimed by a sender whose lease ran out before it called the channel
+    (a campaign row cut off during the call is never claimed again: see give_up_interrupted)."""
     return or_(
         and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
-        and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now),
+        and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now,
+             OutboxMessage.attempt_started_at.is_(None)),
     )
 
 

@@ -97,3 +97,20 @@ async def test_a_send_in_flight_when_its_integration_is_deleted_ends_cleanly(ctx
     assert await dispatcher.dispatch_once() == 2  # no crash recording a sent and a failed row that are gone
     assert deleted.is_set() and outbox_rows(ctx) == [] and dispatcher._sending == {}
     assert await dispatcher.dispatch_once() == 0
+
+
+async def test_a_campaign_send_cut_off_mid_call_is_never_claimed_again(ctx, clock):
+    integration_id = make_integration(ctx)
+    queue(ctx, integration_id, [("11", "offer")])
+    ctx.channels = gateway = RecordingGateway()
+    crashed = dispatcher_on(ctx, clock, lease_seconds=0.5)
+    [row], _ = await crashed._claim_now(10)
+    crashed._mark_started(row)  # it called the channel, then the process died
+    survivor = dispatcher_on(ctx, clock, lease_seconds=0.5)
+    assert await survivor.dispatch_once() == 0
+    clock.advance(seconds=0.6)  # the lease ran out before the next look for interrupted sends
+    assert await survivor.dispatch_once() == 0
+    clock.advance(seconds=1)
+    assert await survivor.dispatch_once() == 0
+    after = outbox_rows(ctx)[0]
+    assert gateway.sent == [] and after.status == "failed" and after.last_error.startswith("interrupted")
