@@ -1,7 +1,10 @@
 """Inbound benchmark: chats -> fake Telegram -> platform -> fake LLM -> reply, vs a bare PTB echo bot.
 
 Run: .venv/bin/python -m benchmarks.inbound [--chats 20] [--messages 10] [--latency 0 0.5] [--runs 3]
-Each system under test runs in its own process (clean RSS); the fakes run in this one.
+                                            [--profile inbound-profile.txt]
+Each system under test runs in its own process (clean RSS); the fakes run in this one. Inside it,
+probes measure the event loop's lag (both systems) and the platform's database transactions and
+statements per customer message (benchmarks/probes.py), over the load only (from "mark" on stdin).
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from benchmarks.common import peak_rss_mb
+from benchmarks.probes import LoopLagProbe, TransactionCounter, percentile, print_transactions
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "9009:AAbenchmarkbottokenvalue0000000009"
@@ -40,7 +45,7 @@ async def run_platform(telegram_url: str, openai_url: str) -> None:
         body = integrations.IntegrationCreate(type="telegram", token=TOKEN, api_base_url=telegram_url,
                                               rate_limit_per_second=1000, per_chat_rate_limit_per_second=1000)  # fmt: skip
         await integrations.create_integration(running.ctx, agent["id"], body)
-        await _serve_until_stdin_closes()
+        await _serve_until_stdin_closes(TransactionCounter(running.ctx.engine))
 
 
 async def run_echo_bot(telegram_url: str, openai_url: str) -> None:
@@ -67,15 +72,40 @@ async def run_echo_bot(telegram_url: str, openai_url: str) -> None:
         await app.stop()
 
 
-async def _serve_until_stdin_closes() -> None:
-    await asyncio.to_thread(sys.stdin.read)
+async def _serve_until_stdin_closes(transactions: TransactionCounter | None = None) -> None:
+    """Serve; a "mark" line starts the measured window (probes reset, profiler started), the end
+    of stdin closes it and prints the figures as one JSON line."""
+    lag = LoopLagProbe().start()
+    profiler, profile_path = None, os.environ.get("BENCH_PROFILE")
+    cpu_at_mark = 0.0
+    while line := await asyncio.to_thread(sys.stdin.readline):
+        if line.strip() == "mark":
+            lag.reset()
+            if transactions is not None:
+                transactions.reset()
+            cpu_at_mark = _cpu_seconds()
+            if profile_path:
+                from pyinstrument import Profiler
+
+                profiler = Profiler(interval=0.001, async_mode="disabled")
+                profiler.start()
+    if profiler is not None:
+        profiler.stop()
+        Path(profile_path).write_text(profiler.output_text(unicode=True, show_all=False))
+    await lag.stop()
+    report = {"peak_rss_mb": round(peak_rss_mb(), 1), "cpu_s": round(_cpu_seconds() - cpu_at_mark, 2), **lag.summary()}
+    if transactions is not None:
+        report.update(transactions.summary())
+    print(json.dumps(report), flush=True)
+
+
+def _cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = usage.ru_utime + usage.ru_stime
-    print(json.dumps({"peak_rss_mb": round(peak_rss_mb(), 1), "cpu_s": round(cpu, 2)}), flush=True)
+    return usage.ru_utime + usage.ru_stime
 
 
 # -- the driver ---------------------------------------------------------------------------------------
-def measure(system: str, chats: int, messages: int, latency: float) -> dict:
+def measure(system: str, chats: int, messages: int, latency: float, profile: str | None = None) -> dict:
     from tests.fakes.openai_server import FakeOpenAI
     from tests.fakes.telegram_server import FakeTelegram
 
@@ -85,25 +115,27 @@ def measure(system: str, chats: int, messages: int, latency: float) -> dict:
         child = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.inbound", "--serve", system, telegram.base_url, llm.base_url],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            env={**os.environ, "PTB_TIMEDELTA": "1"},
+            env={**os.environ, "PTB_TIMEDELTA": "1", **({"BENCH_PROFILE": profile} if profile else {})},
         )  # fmt: skip
         deadline = time.monotonic() + 60
         while not telegram.is_polling(TOKEN):
             if time.monotonic() > deadline or child.poll() is not None:
                 raise RuntimeError(f"{system} did not start polling")
             time.sleep(0.05)
+        child.stdin.write("mark\n")
+        child.stdin.flush()
         latencies: list[float] = []
         started = time.monotonic()
         asyncio.run(_drive(telegram, chats, messages, latencies))
         elapsed = time.monotonic() - started
         out, _ = child.communicate("", timeout=60)
     report = json.loads(out.strip().splitlines()[-1])
-    added = sorted(max(0.0, x - latency) * 1000 for x in latencies)
-    return {
-        "messages_per_s": len(latencies) / elapsed,
-        "p50_ms": _percentile(added, 50), "p95_ms": _percentile(added, 95), "p99_ms": _percentile(added, 99),
-        "peak_rss_mb": report["peak_rss_mb"], "cpu_ms_per_msg": report["cpu_s"] * 1000 / len(latencies),
-    }  # fmt: skip
+    added = [max(0.0, x - latency) * 1000 for x in latencies]
+    figures = {"messages_per_s": len(latencies) / elapsed, "messages": len(latencies),
+               "cpu_ms_per_msg": report["cpu_s"] * 1000 / len(latencies)}
+    figures.update({f"p{pct}_ms": percentile(added, pct) for pct in (50, 95, 99)})
+    figures.update({key: report[key] for key in ("peak_rss_mb", "lag_p50_ms", "lag_p99_ms", "lag_max_ms")})
+    return figures, report
 
 
 async def _drive(telegram, chats: int, messages: int, latencies: list[float]) -> None:
@@ -119,11 +151,13 @@ async def _drive(telegram, chats: int, messages: int, latencies: list[float]) ->
     await asyncio.gather(*(chat(10_000 + i) for i in range(chats)))
 
 
-def _percentile(values: list[float], pct: float) -> float:
-    if not values:
-        return 0.0
-    index = min(len(values) - 1, round(pct / 100 * (len(values) - 1)))
-    return values[index]
+COLUMNS = [("msg/s", "messages_per_s", ".1f"), ("p50 ms", "p50_ms", ".1f"), ("p95 ms", "p95_ms", ".1f"),
+           ("p99 ms", "p99_ms", ".1f"), ("RSS MB", "peak_rss_mb", ".0f"), ("CPU ms/msg", "cpu_ms_per_msg", ".2f"),
+           ("lag p50", "lag_p50_ms", ".1f"), ("lag p99", "lag_p99_ms", ".1f"), ("lag max", "lag_max_ms", ".1f")]
+
+
+def _row(first: str, second: str, cells: list[str]) -> str:
+    return f"{first:>11} {second:>9} " + " ".join(f"{c:>10}" for c in cells)
 
 
 def main() -> None:
@@ -133,27 +167,46 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10)
     parser.add_argument("--latency", type=float, nargs="+", default=[0.0, 0.5])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--profile", help="write a pyinstrument profile of the platform's first run here")
     args = parser.parse_args()
     if args.serve:
         system, telegram_url, openai_url = args.serve
         runner = run_platform if system == "platform" else run_echo_bot
         asyncio.run(runner(telegram_url, openai_url))
         return
-    print(f"{args.chats} chats x {args.messages} messages, median of {args.runs} runs")
-    header = f"{'LLM latency':>11} {'system':>9} {'msg/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'RSS MB':>8}"
-    print(header)
+    print(f"{args.chats} chats x {args.messages} messages, median of {args.runs} runs; "
+          "lag = event-loop lag under the load (ms, 10 ms probe)")
+    print(_row("LLM latency", "system", [title for title, _, _ in COLUMNS]))
     for latency in args.latency:
-        results = {}
+        results, reports = {}, []
         for system in ("echo-bot", "platform"):
-            runs = [measure(system, args.chats, args.messages, latency) for _ in range(args.runs)]
-            results[system] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+            runs = []
+            for _ in range(args.runs):
+                profile = args.profile if system == "platform" and latency == args.latency[0] and not runs else None
+                figures, report = measure(system, args.chats, args.messages, latency, profile)
+                runs.append(figures)
+                reports += [(figures["messages"], report)] if system == "platform" else []
+            results[system] = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
             r = results[system]
-            print(f"{latency * 1000:>9.0f}ms {system:>9} {r['messages_per_s']:>8.1f} {r['p50_ms']:>8.1f} "
-                  f"{r['p95_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['peak_rss_mb']:>8.0f}")  # fmt: skip
+            print(_row(f"{latency * 1000:.0f}ms", system, [format(r[key], fmt) for _, key, fmt in COLUMNS]))
         p, e = results["platform"], results["echo-bot"]
-        print(f"{'':>11} {'ratio':>9} {p['messages_per_s'] / e['messages_per_s']:>8.2f} "
-              f"{p['p50_ms'] / max(e['p50_ms'], 0.1):>8.2f} {p['p95_ms'] / max(e['p95_ms'], 0.1):>8.2f} "
-              f"{p['p99_ms'] / max(e['p99_ms'], 0.1):>8.2f} {p['peak_rss_mb'] / e['peak_rss_mb']:>8.2f}")  # fmt: skip
+        print(_row("", "ratio", [f"{p[key] / max(e[key], 0.1):.2f}" for _, key, _ in COLUMNS]))
+        _print_transactions(reports)
+    if args.profile:
+        print(f"profile of the platform (first run): {args.profile}")
+
+
+def _print_transactions(reports: list[tuple[int, dict]]) -> None:
+    """The platform's database work per customer message, over all its runs at this latency."""
+    by_function: dict[str, list[int]] = {}
+    issued_by: Counter[str] = Counter()
+    for _, report in reports:
+        for where, counts in report["by_function"].items():
+            by_function[where] = [a + b for a, b in zip(by_function.get(where, [0, 0, 0]), counts)]
+        issued_by.update(report["issued_by"])
+    messages = sum(count for count, _ in reports)
+    print(f"  platform database work, {messages} customer messages (all runs):")
+    print_transactions(by_function, issued_by, messages, sum(r["rollbacks"] for _, r in reports))
 
 
 if __name__ == "__main__":
