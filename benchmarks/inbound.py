@@ -93,7 +93,8 @@ async def _serve_until_stdin_closes(transactions: TransactionCounter | None = No
         profiler.stop()
         Path(profile_path).write_text(profiler.output_text(unicode=True, show_all=False))
     await lag.stop()
-    report = {"peak_rss_mb": round(peak_rss_mb(), 1), "cpu_s": round(_cpu_seconds() - cpu_at_mark, 2), **lag.summary()}
+    report = {"peak_rss_mb": round(peak_rss_mb(), 1), "cpu_s": round(_cpu_seconds() - cpu_at_mark, 2),
+              "stalls": dict(lag.stalls), **lag.summary()}
     if transactions is not None:
         report.update(transactions.summary())
     print(json.dumps(report), flush=True)
@@ -200,13 +201,18 @@ def _print_transactions(reports: list[tuple[int, dict]]) -> None:
     """The platform's database work per customer message, over all its runs at this latency."""
     by_function: dict[str, list[int]] = {}
     issued_by: Counter[str] = Counter()
+    stalls: Counter[str] = Counter()
     for _, report in reports:
         for where, counts in report["by_function"].items():
             by_function[where] = [a + b for a, b in zip(by_function.get(where, [0, 0, 0]), counts)]
         issued_by.update(report["issued_by"])
+        stalls.update(report["stalls"])
     messages = sum(count for count, _ in reports)
     print(f"  platform database work, {messages} customer messages (all runs):")
     print_transactions(by_function, issued_by, messages, sum(r["rollbacks"] for _, r in reports))
+    probe = LoopLagProbe()
+    probe.stalls = stalls
+    probe.print_stalls()
 
 
 if __name__ == "__main__":

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 import time
 from collections import Counter
 from contextlib import suppress
+from pathlib import Path
 
 # Which step of a customer message's path a transaction belongs to, by the platform function that
 # opened it (the function names, not the modules, so this survives moving modules into packages).
@@ -33,27 +35,50 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 class LoopLagProbe:
-    """A task that sleeps `interval` seconds in a loop and records how late the loop wakes it."""
+    """A task that sleeps `interval` seconds in a loop and records how late the loop wakes it.
+    A watchdog thread notes what the loop's thread was doing whenever a wake-up is `stall_ms` late
+    (the innermost platform function and the innermost function of all), to say where it waits."""
 
-    def __init__(self, interval: float = 0.01) -> None:
+    def __init__(self, interval: float = 0.01, stall_ms: float = 30) -> None:
         self.interval = interval
+        self.stall_ms = stall_ms
         self.lags_ms: list[float] = []
+        self.stalls: Counter[str] = Counter()
         self._task: asyncio.Task | None = None
+        self._due = 0.0
+        self._running = False
 
     def start(self) -> "LoopLagProbe":
         self._task = asyncio.get_running_loop().create_task(self._run(), name="loop-lag-probe")
+        self._running = True
+        loop_thread = threading.get_ident()
+        threading.Thread(target=self._watch, args=(loop_thread,), daemon=True, name="lag-watchdog").start()
         return self
 
     async def _run(self) -> None:
         while True:
             asked = time.perf_counter()
+            self._due = asked + self.interval
             await asyncio.sleep(self.interval)
             self.lags_ms.append(max(0.0, time.perf_counter() - asked - self.interval) * 1000)
 
+    def _watch(self, loop_thread: int) -> None:
+        noted_for = 0.0
+        while self._running:
+            time.sleep(0.005)
+            due = self._due
+            if due and due != noted_for and (time.perf_counter() - due) * 1000 > self.stall_ms:
+                frame = sys._current_frames().get(loop_thread)
+                if frame is not None:
+                    self.stalls[_where_blocked(frame)] += 1
+                noted_for = due
+
     def reset(self) -> None:
         self.lags_ms = []
+        self.stalls = Counter()
 
     async def stop(self) -> None:
+        self._running = False
         if self._task is not None:
             self._task.cancel()
             with suppress(asyncio.CancelledError):
@@ -63,6 +88,20 @@ class LoopLagProbe:
         lags = self.lags_ms
         return {"lag_p50_ms": percentile(lags, 50), "lag_p99_ms": percentile(lags, 99),
                 "lag_max_ms": max(lags, default=0.0), "lag_samples": len(lags)}  # fmt: skip
+
+    def print_stalls(self, limit: int = 8) -> None:
+        print(f"  loop stalls over {self.stall_ms:.0f} ms, by what the loop's thread was doing:")
+        for where, count in self.stalls.most_common(limit):
+            print(f"    {count:>4}  {where}")
+
+
+def _where_blocked(frame) -> str:
+    """'platform function <- innermost function' of a stack."""
+    innermost = f"{frame.f_code.co_name} ({Path(frame.f_code.co_filename).name}:{frame.f_lineno})"
+    while frame is not None and not frame.f_globals.get("__name__", "").startswith("ai_agents."):
+        frame = frame.f_back
+    platform = "no platform frame" if frame is None else f"{frame.f_globals['__name__']}.{frame.f_code.co_name}"
+    return f"{platform} <- {innermost}"
 
 
 class TransactionCounter:
