@@ -86,8 +86,8 @@ class LoopLagProbe:
 
     def summary(self) -> dict[str, float]:
         lags = self.lags_ms
-        return {"lag_p50_ms": percentile(lags, 50), "lag_p99_ms": percentile(lags, 99),
-                "lag_max_ms": max(lags, default=0.0), "lag_samples": len(lags)}  # fmt: skip
+        figures = {f"lag_p{pct}_ms": percentile(lags, pct) for pct in (50, 99)}
+        return {**figures, "lag_max_ms": max(lags, default=0.0), "lag_samples": len(lags)}
 
     def print_stalls(self, limit: int = 8) -> None:
         print(f"  loop stalls over {self.stall_ms:.0f} ms, by what the loop's thread was doing:")
@@ -178,9 +178,9 @@ def print_transactions(by_function: dict[str, list[int]], issued_by: dict[str, i
     total_tx = sum(v[0] for v in by_function.values())
     total_ro = sum(v[1] for v in by_function.values())
     total_st = sum(v[2] for v in by_function.values())
-    print(f"  per message: {total_tx / messages:.2f} transactions ({(total_tx - total_ro) / messages:.2f} "
-          f"writing, {total_ro / messages:.2f} read-only), {total_st / messages:.2f} statements; "
-          f"rollbacks {rollbacks}")  # fmt: skip
+    writing, read_only = (total_tx - total_ro) / messages, total_ro / messages
+    print(f"  per message: {total_tx / messages:.2f} transactions ({writing:.2f} writing, {read_only:.2f} "
+          f"read-only), {total_st / messages:.2f} statements; rollbacks {rollbacks}")
     phases: dict[str, list[int]] = {}
     for where, (tx, ro, st) in by_function.items():
         acc = phases.setdefault(phase_of(where), [0, 0, 0])
