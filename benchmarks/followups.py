@@ -110,7 +110,7 @@ async def bench(n: int, database_url: str) -> None:
     data = Path(tempfile.mkdtemp(prefix="bench-followups-"))
     overrides = {"database_url": database_url} if database_url else {}
     settings = load_settings(data_dir=data, openai_api_key="sk-bench", openai_base_url="http://127.0.0.1:9/v1",
-                             log_level="WARNING", api_token="bench-token", **overrides)  # fmt: skip
+                             log_level="WARNING", api_token="bench-token-0123456789abcdef", **overrides)  # fmt: skip
     clock = ManualClock(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))  # a Monday noon
     async with platform(settings, clock=clock, workers=False) as running:
         ctx = running.ctx

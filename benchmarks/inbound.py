@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.common import peak_rss_mb
+from benchmarks.common import agent_body, peak_rss_mb, telegram_body
 from benchmarks.probes import LoopLagProbe, TransactionCounter, percentile, print_transactions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,19 +32,21 @@ TOKEN = "9009:AAbenchmarkbottokenvalue0000000009"
 
 # -- the systems under test (child processes) ---------------------------------------------------------
 async def run_platform(telegram_url: str, openai_url: str) -> None:
+    """The platform in-process (the lifespan Reflex runs), the agent and bot made through its API."""
+    import httpx
+
+    from ai_agents.api import build_api
     from ai_agents.config import load_settings
     from ai_agents.runtime.lifespan import platform
-    from ai_agents.services import agents, integrations
 
     data = Path(tempfile.mkdtemp(prefix="bench-"))
-    settings = load_settings(data_dir=data, openai_api_key="sk-bench", openai_base_url=openai_url + "/v1",
-                             log_level="WARNING", max_concurrent_llm=64)  # fmt: skip
+    settings = load_settings(data_dir=data, log_level="WARNING", max_concurrent_llm=64)
     async with platform(settings) as running:
-        agent = agents.create_agent(running.ctx, agents.AgentCreate(name="Bench", model="gpt-4o-mini"))
-        # The fake has no flood limits: lift Telegram's pacing (25/s, 1/s per chat) to measure the platform.
-        body = integrations.IntegrationCreate(type="telegram", token=TOKEN, api_base_url=telegram_url,
-                                              rate_limit_per_second=1000, per_chat_rate_limit_per_second=1000)  # fmt: skip
-        await integrations.create_integration(running.ctx, agent["id"], body)
+        transport = httpx.ASGITransport(app=build_api())
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=60) as api:
+            agent = (await api.post("/api/agents", json=agent_body(openai_url))).raise_for_status().json()
+            url = f"/api/agents/{agent['results']['id']}/integrations"
+            (await api.post(url, json=telegram_body(TOKEN, telegram_url))).raise_for_status()
         await _serve_until_stdin_closes(TransactionCounter(running.ctx.engine))
 
 
