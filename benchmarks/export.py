@@ -71,7 +71,7 @@ def _add_messages(engine, conversation_id: int, count: int) -> None:
             text = f"Message {n}: " + ("¿Dónde está mi pedido? " if customer else "Your order ships today. ") * 3
             session.add(Message(
                 conversation_id=conversation_id, integration_id=first.integration_id,
-                role="customer" if customer else "agent", text=text, language="es",
+                role="user" if customer else "assistant", text=text, language="es",
                 translation=f"Where is my order? ({n})" if customer else None,
                 status="received" if customer else "sent", sentiment=0.1,
                 created_at=first.created_at + timedelta(seconds=n),

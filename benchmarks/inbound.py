@@ -47,7 +47,54 @@ async def run_platform(telegram_url: str, openai_url: str) -> None:
             agent = (await api.post("/api/agents", json=agent_body(openai_url))).raise_for_status().json()
             url = f"/api/agents/{agent['results']['id']}/integrations"
             (await api.post(url, json=telegram_body(TOKEN, telegram_url))).raise_for_status()
-        await _serve_until_stdin_closes(TransactionCounter(running.ctx.engine))
+        model = running.ctx.llm = TimedModel(running.ctx.llm)
+
+        def extra() -> dict:
+            return {"timeline": _timeline(running.ctx.engine), "llm_call_s": model.seconds}
+
+        try:
+            await _serve_until_stdin_closes(TransactionCounter(running.ctx.engine), extra)
+        finally:
+            running.ctx.llm = model.model  # the platform closes its own client
+
+
+class TimedModel:
+    """The platform's chat model, timing each call (seconds), to split a turn into LLM and the rest."""
+
+    def __init__(self, model) -> None:
+        self.model, self.seconds = model, []
+
+    async def complete(self, request) -> str:
+        started = time.perf_counter()
+        try:
+            return await self.model.complete(request)
+        finally:
+            self.seconds.append(time.perf_counter() - started)
+
+    def __getattr__(self, name: str):
+        return getattr(self.model, name)
+
+
+def _timeline(engine) -> list[tuple[str, float, float, float]]:
+    """(customer text, stored at, reply stored at, reply sent at) per answered customer message:
+    the n-th customer message of a conversation pairs with its n-th reply (one reply each)."""
+    from sqlmodel import Session, select
+
+    from ai_agents.db.models import Message, OutboxMessage
+
+    with Session(engine) as session:
+        messages = session.exec(select(Message).order_by(Message.id)).all()
+        sent_at = {row.message_id: row.sent_at for row in session.exec(select(OutboxMessage)).all()}
+    asked: dict[int, list[Message]] = {}
+    rows = []
+    for message in messages:
+        if message.role == "user":
+            asked.setdefault(message.conversation_id, []).append(message)
+        elif asked.get(message.conversation_id) and sent_at.get(message.id):
+            customer = asked[message.conversation_id].pop(0)
+            stamps = (customer.created_at, message.created_at, sent_at[message.id])
+            rows.append((customer.text, *(stamp.timestamp() for stamp in stamps)))
+    return rows
 
 
 async def run_echo_bot(telegram_url: str, openai_url: str) -> None:
@@ -74,7 +121,7 @@ async def run_echo_bot(telegram_url: str, openai_url: str) -> None:
         await app.stop()
 
 
-async def _serve_until_stdin_closes(transactions: TransactionCounter | None = None) -> None:
+async def _serve_until_stdin_closes(transactions: TransactionCounter | None = None, extra=None) -> None:
     """Serve; a "mark" line starts the measured window (probes reset, profiler started), the end
     of stdin closes it and prints the figures as one JSON line."""
     lag = LoopLagProbe().start()
@@ -99,6 +146,8 @@ async def _serve_until_stdin_closes(transactions: TransactionCounter | None = No
               "stalls": dict(lag.stalls), **lag.summary()}
     if transactions is not None:
         report.update(transactions.summary())
+    if extra is not None:
+        report.update(extra())
     print(json.dumps(report), flush=True)
 
 
@@ -128,25 +177,41 @@ def measure(system: str, chats: int, messages: int, latency: float, profile: str
         child.stdin.write("mark\n")
         child.stdin.flush()
         latencies: list[float] = []
+        pushed_at: dict[str, float] = {}
         started = time.monotonic()
-        asyncio.run(_drive(telegram, chats, messages, latencies))
+        asyncio.run(_drive(telegram, chats, messages, latencies, pushed_at))
         elapsed = time.monotonic() - started
         out, _ = child.communicate("", timeout=60)
+        llm_calls = len(llm.requests())
     report = json.loads(out.strip().splitlines()[-1])
     added = [max(0.0, x - latency) * 1000 for x in latencies]
-    figures = {"messages_per_s": len(latencies) / elapsed, "messages": len(latencies),
-               "cpu_ms_per_msg": report["cpu_s"] * 1000 / len(latencies)}
+    count = len(latencies)
+    figures = {"messages_per_s": count / elapsed, "messages": count, "cpu_ms_per_msg": report["cpu_s"] * 1000 / count,
+               "llm_calls_per_msg": llm_calls / count}
     figures.update({f"p{pct}_ms": percentile(added, pct) for pct in (50, 95, 99)})
     figures.update({key: report[key] for key in ("peak_rss_mb", "lag_p50_ms", "lag_p99_ms", "lag_max_ms")})
+    if "timeline" in report:
+        figures.update(_stages(report["timeline"], pushed_at, latency))
+        figures["llm_call_ms"] = percentile([(x - latency) * 1000 for x in report["llm_call_s"]], 50)
     return figures, report
 
 
-async def _drive(telegram, chats: int, messages: int, latencies: list[float]) -> None:
+def _stages(timeline: list, pushed_at: dict[str, float], latency: float) -> dict[str, float]:
+    """Median milliseconds of each stage: pushed -> stored (poll + accept), stored -> reply stored
+    (turn, less the LLM's latency), reply stored -> sent (dispatch and the Telegram call)."""
+    rows = [(pushed_at[text], stored, replied, sent) for text, stored, replied, sent in timeline if text in pushed_at]
+    accept = [(stored - pushed) * 1000 for pushed, stored, _, _ in rows]
+    turn = [(replied - stored - latency) * 1000 for _, stored, replied, _ in rows]
+    send = [(sent - replied) * 1000 for _, _, replied, sent in rows]
+    return {"accept_ms": percentile(accept, 50), "turn_ms": percentile(turn, 50), "send_ms": percentile(send, 50)}
+
+
+async def _drive(telegram, chats: int, messages: int, latencies: list[float], pushed_at: dict[str, float]) -> None:
     """Each chat sends its next message once the previous one is answered (a person typing)."""
 
     async def chat(chat_id: int) -> None:
         for n in range(messages):
-            pushed = time.time()
+            pushed = pushed_at[f"c{chat_id} m{n}"] = time.time()
             telegram.push_message(TOKEN, chat_id, f"c{chat_id} m{n}")
             sent = await telegram.awaited_sent(n + 1, token=TOKEN, chat_id=chat_id, timeout=60)
             latencies.append(sent[n].at - pushed)
@@ -194,6 +259,10 @@ def main() -> None:
             print(_row(f"{latency * 1000:.0f}ms", system, [format(r[key], fmt) for _, key, fmt in COLUMNS]))
         p, e = results["platform"], results["echo-bot"]
         print(_row("", "ratio", [f"{p[key] / max(e[key], 0.1):.2f}" for _, key, _ in COLUMNS]))
+        print(f"  platform stages, median ms: poll + accept {p['accept_ms']:.1f}, turn less LLM latency "
+              f"{p['turn_ms']:.1f} (of which the LLM call less its latency {p['llm_call_ms']:.1f}), "
+              f"dispatch + Telegram call {p['send_ms']:.1f}; LLM calls per message "
+              f"{p['llm_calls_per_msg']:.2f} (echo bot {e['llm_calls_per_msg']:.2f})")
         _print_transactions(reports)
     if args.profile:
         print(f"profile of the platform (first run): {args.profile}")
