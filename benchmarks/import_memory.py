@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-from benchmarks.common import memory_mb
+from benchmarks.common import median_figures, memory_mb, parse_worker_args, run_in_fresh_processes
 
-ROOT = Path(__file__).resolve().parents[1]
 PROCESSES = 3  # fresh interpreters per entry; figures are the median over them
 
 # name -> the code run in a fresh interpreter (the cost is the memory it adds).
@@ -53,25 +48,12 @@ def measure(name: str) -> dict[str, object]:
 
 def run_worker(name: str) -> dict[str, object]:
     """Median figures of entry ``name`` over PROCESSES fresh interpreters."""
-    command = [sys.executable, "-m", "benchmarks.import_memory", "--worker", name]
-    runs = []
-    for _ in range(PROCESSES):
-        completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-        if completed.returncode != 0:
-            raise SystemExit(f"{name} failed:\n{completed.stderr}")
-        runs.append(json.loads(completed.stdout.strip().splitlines()[-1]))
-    figures = {key: statistics.median(run[key] for run in runs) for key in ("seconds", "rss", "uss", "pss")}
-    return {**figures, "loaded": runs[0]["loaded"]}
+    runs = run_in_fresh_processes("benchmarks.import_memory", name, PROCESSES)
+    return {**median_figures(runs), "loaded": runs[0]["loaded"]}
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--worker", choices=sorted(ENTRIES), help=argparse.SUPPRESS)
-    parser.add_argument("entries", nargs="*", help=f"any of {', '.join(ENTRIES)}; default: all")
-    args = parser.parse_args(argv)
-    unknown = set(args.entries) - set(ENTRIES)
-    if unknown:
-        parser.error(f"unknown entr(ies): {', '.join(sorted(unknown))}")
+    args = parse_worker_args(__doc__ or "", list(ENTRIES), "all", argv)
     if args.worker:
         print(json.dumps(measure(args.worker)))
         return
@@ -79,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"a bare interpreter (this one, benchmarks.common loaded): RSS {baseline['rss']:.0f} MB\n")
     print(f"{'import':<16}{'RSS':>8}{'USS':>8}{'PSS':>8}{'time':>8}   (growth, MB)")
     app_loaded: list[str] = []
-    for name in args.entries or list(ENTRIES):
+    for name in args.names or list(ENTRIES):
         r = run_worker(name)
         print(f"{name:<16}{r['rss']:>8.1f}{r['uss']:>8.1f}{r['pss']:>8.1f}{r['seconds']:>7.2f}s")
         if name == "app module":

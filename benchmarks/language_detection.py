@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
+import ctypes
 import json
 import statistics
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import memory_mb
+from benchmarks.common import ROOT, median_figures, memory_mb, parse_worker_args, run_in_fresh_processes
 
-ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "tests" / "data" / "languages.jsonl"
 RUNS = 5  # timed passes over the dataset in one process; latency is the median over them
 PROCESSES = 3  # fresh processes per option; every figure reported is the median over them
@@ -34,6 +31,8 @@ OPTIONS: dict[str, tuple[str, str, str]] = {
     "low": ("supported", "low", "22 languages, low-accuracy mode"),
     "few": (",".join(FEW), "lazy", f"{'+'.join(FEW)} only, high accuracy, lazy"),
     "few-low": (",".join(FEW), "low", f"{'+'.join(FEW)} only, low-accuracy mode"),
+    "six": ("en,es,pt,fr,de,it", "lazy", "en+es+pt+fr+de+it only, high accuracy, lazy"),
+    "eight": ("en,es,pt,fr,de,it,ru,uk", "lazy", "six + ru+uk, high accuracy, lazy"),
     "all-low": ("all", "low", "all 75 lingua languages, low-accuracy mode"),
     "all": ("all", "preloaded", "all 75 lingua languages, high accuracy, preloaded (~1.2 GB)"),
 }
@@ -111,6 +110,8 @@ def measure(name: str) -> dict[str, Any]:
     built = memory_mb()
     predictions = [detect(text) for text, _ in dataset]  # first pass: loads lazy models, gives accuracy
     after = memory_mb()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)  # hand the heap freed while models were parsed back to the OS
+    trimmed = memory_mb()
     run_medians = []
     for _ in range(RUNS):
         timings = []
@@ -126,21 +127,14 @@ def measure(name: str) -> dict[str, Any]:
         "build_s": build_seconds,
         **{f"{kind}_build": built[kind] - before[kind] for kind in before},
         **{f"{kind}_total": after[kind] - before[kind] for kind in before},
+        "pss_trimmed": trimmed["pss"] - before["pss"],
     }
 
 
 def run_worker(name: str) -> dict[str, Any]:
     """Measure ``name`` in PROCESSES fresh interpreters; the median of every figure."""
-    command = [sys.executable, "-m", "benchmarks.language_detection", "--worker", name]
-    runs = []
-    for _ in range(PROCESSES):
-        completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-        if completed.returncode != 0:
-            raise SystemExit(f"{name} failed:\n{completed.stderr}")
-        runs.append(json.loads(completed.stdout.strip().splitlines()[-1]))
-    figures = [key for key, value in runs[0].items() if isinstance(value, float)]
-    result = {key: statistics.median(run[key] for run in runs) for key in figures}
-    return {**result, "name": name, "predictions": runs[0]["predictions"]}
+    runs = run_in_fresh_processes("benchmarks.language_detection", name, PROCESSES)
+    return {**median_figures(runs), "name": name, "predictions": runs[0]["predictions"]}
 
 
 def score(name: str, predictions: list[str | None], dataset: list[tuple[str, str | None]]) -> dict[str, Any]:
@@ -172,7 +166,7 @@ def print_tables(results: list[dict[str, Any]], dataset: list[tuple[str, str | N
     scores = {r["name"]: score(r["name"], r["predictions"], dataset) for r in results}
     header = (
         f"{'option':<12}{'accuracy':>17}{'other':>8}{'median':>10}{'build':>8}"
-        f"{'RSS':>8}{'USS':>7}{'PSS':>7}   (growth, MB: built / after one pass)"
+        f"{'RSS':>9}{'USS':>10}{'PSS':>10}{'trimmed':>10}   (growth, MB: built / after one pass)"
     )
     print(header)
     print("-" * len(header))
@@ -181,8 +175,9 @@ def print_tables(results: list[dict[str, Any]], dataset: list[tuple[str, str | N
         accuracy = f"{s['correct'] / s['scored']:.1%} {s['correct']}/{s['scored']}"
         other = f"{s['out_of_scope_named']}/{s['out_of_scope']}" if s["out_of_scope"] else "-"
         memory = "".join(f"{r[kind + '_build']:>5.0f}/{r[kind + '_total']:<4.0f}" for kind in ("rss", "uss", "pss"))
-        print(f"{r['name']:<12}{accuracy:>17}{other:>8}{r['median_us']:>7.0f} µs{r['build_s']:>7.2f}s  {memory}")
+        print(f"{r['name']:<12}{accuracy:>17}{other:>8}{r['median_us']:>7.0f} µs{r['build_s']:>7.2f}s  {memory}{r['pss_trimmed']:>6.0f}")
     print("\naccuracy: labelled messages in the option's languages, plus the 'none' messages (must get None);")
+    print("trimmed: PSS growth after malloc_trim(0), once every message was detected")
     print("other: messages in a language the option cannot answer that got a (wrong) language / all of them")
     print("\nper language (correct/messages):")
     labels = sorted({lang or "none" for _, lang in dataset})
@@ -203,18 +198,12 @@ def print_tables(results: list[dict[str, Any]], dataset: list[tuple[str, str | N
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--worker", choices=sorted(OPTIONS), help=argparse.SUPPRESS)
-    parser.add_argument("options", nargs="*", help=f"any of {', '.join(OPTIONS)}; default: all but 'all'")
-    args = parser.parse_args(argv)
-    unknown = set(args.options) - set(OPTIONS)
-    if unknown:
-        parser.error(f"unknown option(s): {', '.join(sorted(unknown))}")
+    args = parse_worker_args(__doc__ or "", list(OPTIONS), "all but 'all'", argv)
     if args.worker:
         print(json.dumps(measure(args.worker)))
         return
     started = time.perf_counter()
-    results = [run_worker(name) for name in args.options or DEFAULT_OPTIONS]
+    results = [run_worker(name) for name in args.names or DEFAULT_OPTIONS]
     dataset = load_dataset()
     languages = len({lang for _, lang in dataset if lang})
     print(f"dataset: {len(dataset)} messages, {languages} languages, {DATASET.relative_to(ROOT)}\n")
