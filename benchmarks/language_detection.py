@@ -1,32 +1,42 @@
-"""Compare language detectors on tests/data/languages.jsonl: accuracy, latency, build time, RSS."""
+"""Compare language detector options on tests/data/languages.jsonl: accuracy, latency, memory."""
 
 from __future__ import annotations
 
-import argparse
+import ctypes
 import json
 import statistics
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.common import ROOT, median_figures, memory_mb, parse_worker_args, run_in_fresh_processes
+
 DATASET = ROOT / "tests" / "data" / "languages.jsonl"
-RUNS = 5  # timed passes over the dataset; the latency reported is the median over them
+RUNS = 5  # timed passes over the dataset in one process; latency is the median over them
+PROCESSES = 3  # fresh processes per option; every figure reported is the median over them
+FEW = ("en", "es", "ru")
 
 Detect = Callable[[str], str | None]
 
-CONFIGS: dict[str, str] = {
-    "langdetect": "langdetect 1.0.9, DetectorFactory.seed = 0, best guess",
-    "lingua-all": "lingua, all 75 languages, high accuracy, models preloaded",
-    "lingua-all-low": "lingua, all 75 languages, low-accuracy mode",
-    "lingua-supported": "lingua, SUPPORTED_LANGUAGES, high accuracy, models preloaded",
-    "lingua-supported-low": "lingua, SUPPORTED_LANGUAGES, low-accuracy mode",
-    "platform": "ai_agents.services.language.detect_language (lingua-supported + cleaning/thresholds)",
+# name -> (languages: "supported" | "all" | comma-separated codes, mode, description).
+# Modes: "current" = language.py's own detector (lazy + warm-up); "lazy" = lingua's default
+# (models load per language on demand); "preloaded" = with_preloaded_language_models();
+# "low" = with_low_accuracy_mode() (trigram models only, lazy).
+OPTIONS: dict[str, tuple[str, str, str]] = {
+    "langdetect": ("", "", "langdetect 1.0.9, DetectorFactory.seed = 0, raw best guess"),
+    "current": ("supported", "current", "language.py as it is: 22 languages, high accuracy, lazy + warm-up"),
+    "preloaded": ("supported", "preloaded", "22 languages, high accuracy, every model preloaded"),
+    "low": ("supported", "low", "22 languages, low-accuracy mode"),
+    "few": (",".join(FEW), "lazy", f"{'+'.join(FEW)} only, high accuracy, lazy"),
+    "few-low": (",".join(FEW), "low", f"{'+'.join(FEW)} only, low-accuracy mode"),
+    "six": ("en,es,pt,fr,de,it", "lazy", "en+es+pt+fr+de+it only, high accuracy, lazy"),
+    "eight": ("en,es,pt,fr,de,it,ru,uk", "lazy", "six + ru+uk, high accuracy, lazy"),
+    "all-low": ("all", "low", "all 75 lingua languages, low-accuracy mode"),
+    "all": ("all", "preloaded", "all 75 lingua languages, high accuracy, preloaded (~1.2 GB)"),
 }
+DEFAULT_OPTIONS = [name for name in OPTIONS if name != "all"]
 
 
 def load_dataset(path: Path = DATASET) -> list[tuple[str, str | None]]:
@@ -35,12 +45,14 @@ def load_dataset(path: Path = DATASET) -> list[tuple[str, str | None]]:
     return [(row["text"], row["lang"]) for row in rows]
 
 
-def rss_mb() -> float:
-    """Resident set size of this process, MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def option_languages(name: str) -> tuple[str, ...] | None:
+    """The languages option ``name`` can answer, or None for any language."""
+    from ai_agents.services.language import SUPPORTED_LANGUAGES
+
+    languages = OPTIONS[name][0]
+    if languages in ("", "all"):
+        return None
+    return SUPPORTED_LANGUAGES if languages == "supported" else tuple(languages.split(","))
 
 
 def _build_langdetect() -> Detect:
@@ -61,51 +73,45 @@ def _build_langdetect() -> Detect:
     return run
 
 
-def _build_lingua(*, supported: bool, low_accuracy: bool) -> Detect:
+def _build_lingua(name: str) -> Detect:
+    """language.detect_language (cleaning, thresholds) running on the detector of option ``name``."""
     from lingua import IsoCode639_1, LanguageDetectorBuilder
 
-    from ai_agents.services.language import SUPPORTED_LANGUAGES
+    from ai_agents.services import language
 
-    if supported:
-        codes = [getattr(IsoCode639_1, code.upper()) for code in SUPPORTED_LANGUAGES]
-        builder = LanguageDetectorBuilder.from_iso_codes_639_1(*codes)
+    mode = OPTIONS[name][1]
+    if mode == "current":
+        language.get_detector()
     else:
-        builder = LanguageDetectorBuilder.from_all_languages()
-    builder = builder.with_low_accuracy_mode() if low_accuracy else builder.with_preloaded_language_models()
-    detector = builder.build()
-
-    def run(text: str) -> str | None:
-        language = detector.detect_language_of(text)
-        return None if language is None else language.iso_code_639_1.name.lower()
-
-    return run
-
-
-def _build_platform() -> Detect:
-    from ai_agents.services.language import detect_language, get_detector
-
-    get_detector()
-    return lambda text: detect_language(text).language
-
-
-def build(name: str) -> Detect:
-    """The detector function of configuration ``name``."""
-    if name == "langdetect":
-        return _build_langdetect()
-    if name == "platform":
-        return _build_platform()
-    return _build_lingua(supported="supported" in name, low_accuracy=name.endswith("-low"))
+        codes = option_languages(name)
+        if codes is None:
+            builder = LanguageDetectorBuilder.from_all_languages()
+        else:
+            builder = LanguageDetectorBuilder.from_iso_codes_639_1(
+                *(getattr(IsoCode639_1, code.upper()) for code in codes)
+            )
+        if mode == "preloaded":
+            builder = builder.with_preloaded_language_models()
+        elif mode == "low":
+            builder = builder.with_low_accuracy_mode()
+        language._detector = builder.build()  # what get_detector() returns from now on
+    return lambda text: language.detect_language(text).language
 
 
 def measure(name: str) -> dict[str, Any]:
-    """Build one configuration and measure it; run in a fresh process so RSS is its own."""
+    """Build one option and measure it; run in a fresh process so its memory is its own."""
     dataset = load_dataset()
-    rss_before = rss_mb()
+    import ai_agents.services.language  # noqa: F401  (stdlib only; lingua is not imported yet)
+
+    before = memory_mb()
     started = time.perf_counter()
-    detect = build(name)
+    detect = _build_langdetect() if name == "langdetect" else _build_lingua(name)
     build_seconds = time.perf_counter() - started
-    rss_built = rss_mb()
-    predictions = [detect(text) for text, _ in dataset]  # warm pass, also the accuracy pass
+    built = memory_mb()
+    predictions = [detect(text) for text, _ in dataset]  # first pass: loads lazy models, gives accuracy
+    after = memory_mb()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)  # hand the heap freed while models were parsed back to the OS
+    trimmed = memory_mb()
     run_medians = []
     for _ in range(RUNS):
         timings = []
@@ -114,75 +120,97 @@ def measure(name: str) -> dict[str, Any]:
             detect(text)
             timings.append(time.perf_counter_ns() - tick)
         run_medians.append(statistics.median(timings) / 1000)
-    labelled = [(expected, got) for (_, expected), got in zip(dataset, predictions) if expected]
-    nulls = [got for (_, expected), got in zip(dataset, predictions) if expected is None]
-    confusions = Counter(f"{expected}->{got}" for expected, got in labelled if got != expected)
     return {
         "name": name,
-        "correct": sum(expected == got for expected, got in labelled),
-        "labelled": len(labelled),
-        "nulls_ok": sum(got is None for got in nulls),
-        "nulls": len(nulls),
-        "confusions": dict(confusions.most_common()),
+        "predictions": predictions,
         "median_us": statistics.median(run_medians),
         "build_s": build_seconds,
-        "rss_build_mb": rss_built - rss_before,
-        "rss_total_mb": rss_mb() - rss_before,
+        **{f"{kind}_build": built[kind] - before[kind] for kind in before},
+        **{f"{kind}_total": after[kind] - before[kind] for kind in before},
+        "pss_trimmed": trimmed["pss"] - before["pss"],
     }
 
 
 def run_worker(name: str) -> dict[str, Any]:
-    """Measure ``name`` in a child interpreter and return its result."""
-    command = [sys.executable, "-m", "benchmarks.language_detection", "--worker", name]
-    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        raise SystemExit(f"{name} failed:\n{completed.stderr}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    """Measure ``name`` in PROCESSES fresh interpreters; the median of every figure."""
+    runs = run_in_fresh_processes("benchmarks.language_detection", name, PROCESSES)
+    return {**median_figures(runs), "name": name, "predictions": runs[0]["predictions"]}
 
 
-def print_table(results: list[dict[str, Any]]) -> None:
+def score(name: str, predictions: list[str | None], dataset: list[tuple[str, str | None]]) -> dict[str, Any]:
+    """Accuracy of ``predictions``: on the messages in the option's languages, and what the rest got."""
+    languages = option_languages(name)
+    in_scope: list[tuple[str | None, str | None]] = []
+    out_of_scope: list[str | None] = []
+    for (_, lang), got in zip(dataset, predictions):
+        if lang is None or languages is None or lang in languages:
+            in_scope.append((lang, got))
+        else:
+            out_of_scope.append(got)
+    per_language: dict[str, list[int]] = {}
+    for lang, got in in_scope:
+        counts = per_language.setdefault(lang or "none", [0, 0])
+        counts[0] += got == lang
+        counts[1] += 1
+    return {
+        "correct": sum(lang == got for lang, got in in_scope),
+        "scored": len(in_scope),
+        "out_of_scope": len(out_of_scope),
+        "out_of_scope_named": sum(got is not None for got in out_of_scope),
+        "per_language": per_language,
+        "confusions": Counter(f"{lang}->{got}" for lang, got in in_scope if got != lang).most_common(),
+    }
+
+
+def print_tables(results: list[dict[str, Any]], dataset: list[tuple[str, str | None]]) -> None:
+    scores = {r["name"]: score(r["name"], r["predictions"], dataset) for r in results}
     header = (
-        f"{'detector':<22}{'accuracy':>16}{'nulls->None':>13}{'median':>10}"
-        f"{'build':>8}{'RSS build':>11}{'RSS total':>11}"
+        f"{'option':<12}{'accuracy':>17}{'other':>8}{'median':>10}{'build':>8}"
+        f"{'RSS':>9}{'USS':>10}{'PSS':>10}{'trimmed':>10}   (growth, MB: built / after one pass)"
     )
     print(header)
     print("-" * len(header))
     for r in results:
-        accuracy = f"{r['correct'] / r['labelled']:.1%} {r['correct']}/{r['labelled']}"
-        print(
-            f"{r['name']:<22}{accuracy:>16}{r['nulls_ok']:>8}/{r['nulls']:<4}"
-            f"{r['median_us']:>7.0f} µs{r['build_s']:>7.2f}s"
-            f"{r['rss_build_mb']:>8.0f} MB{r['rss_total_mb']:>8.0f} MB"
-        )
+        s = scores[r["name"]]
+        accuracy = f"{s['correct'] / s['scored']:.1%} {s['correct']}/{s['scored']}"
+        other = f"{s['out_of_scope_named']}/{s['out_of_scope']}" if s["out_of_scope"] else "-"
+        memory = "".join(f"{r[kind + '_build']:>5.0f}/{r[kind + '_total']:<4.0f}" for kind in ("rss", "uss", "pss"))
+        print(f"{r['name']:<12}{accuracy:>17}{other:>8}{r['median_us']:>7.0f} µs{r['build_s']:>7.2f}s  {memory}{r['pss_trimmed']:>6.0f}")
+    print("\naccuracy: labelled messages in the option's languages, plus the 'none' messages (must get None);")
+    print("trimmed: PSS growth after malloc_trim(0), once every message was detected")
+    print("other: messages in a language the option cannot answer that got a (wrong) language / all of them")
+    print("\nper language (correct/messages):")
+    labels = sorted({lang or "none" for _, lang in dataset})
+    print(f"{'':<6}" + "".join(f"{r['name']:>12}" for r in results))
+    for label in labels:
+        cells = []
+        for r in results:
+            counts = scores[r["name"]]["per_language"].get(label)
+            cells.append(f"{counts[0]}/{counts[1]}" if counts else "-")
+        print(f"{label:<6}" + "".join(f"{cell:>12}" for cell in cells))
     print("\nconfusions (expected->got x count; ->None = left undetermined):")
     for r in results:
-        pairs = ", ".join(f"{pair} x{count}" for pair, count in r["confusions"].items()) or "none"
-        print(f"  {r['name']:<22}{pairs}")
-    print("\nconfigurations:")
-    for name, description in CONFIGS.items():
-        print(f"  {name:<22}{description}")
+        pairs = ", ".join(f"{pair} x{count}" for pair, count in scores[r["name"]]["confusions"]) or "none"
+        print(f"  {r['name']:<12}{pairs}")
+    print("\noptions (lingua options run language.detect_language with that detector swapped in):")
+    for r in results:
+        print(f"  {r['name']:<12}{OPTIONS[r['name']][2]}")
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--worker", choices=sorted(CONFIGS), help=argparse.SUPPRESS)
-    parser.add_argument("configs", nargs="*", help=f"any of {', '.join(CONFIGS)}; default: all")
-    args = parser.parse_args(argv)
-    unknown = set(args.configs) - set(CONFIGS)
-    if unknown:
-        parser.error(f"unknown configuration(s): {', '.join(sorted(unknown))}")
+    args = parse_worker_args(__doc__ or "", list(OPTIONS), "all but 'all'", argv)
     if args.worker:
         print(json.dumps(measure(args.worker)))
         return
-    names = args.configs or list(CONFIGS)
     started = time.perf_counter()
-    results = [run_worker(name) for name in names]
+    results = [run_worker(name) for name in args.names or DEFAULT_OPTIONS]
     dataset = load_dataset()
     languages = len({lang for _, lang in dataset if lang})
     print(f"dataset: {len(dataset)} messages, {languages} languages, {DATASET.relative_to(ROOT)}\n")
-    print_table(results)
+    print_tables(results, dataset)
     elapsed = time.perf_counter() - started
-    print(f"\nlatency: median over {RUNS} runs of the per-message median; total {elapsed:.0f}s")
+    print(f"\nfigures: median over {PROCESSES} fresh processes per option (latency: of the per-message")
+    print(f"median of {RUNS} passes); memory grows from before lingua/langdetect is imported; total {elapsed:.0f}s")
 
 
 if __name__ == "__main__":

