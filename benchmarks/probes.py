@@ -90,7 +90,8 @@ class LoopLagProbe:
         return {**figures, "lag_max_ms": max(lags, default=0.0), "lag_samples": len(lags)}
 
     def print_stalls(self, limit: int = 8) -> None:
-        print(f"  loop stalls over {self.stall_ms:.0f} ms, by what the loop's thread was doing:")
+        print(f"  loop stalls over {self.stall_ms:.0f} ms, by what the loop's thread was doing:"
+              + ("" if self.stalls else " none"))
         for where, count in self.stalls.most_common(limit):
             print(f"    {count:>4}  {where}")
 
