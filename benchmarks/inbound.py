@@ -29,7 +29,7 @@ TOKEN = "9009:AAbenchmarkbottokenvalue0000000009"
 async def run_platform(telegram_url: str, openai_url: str) -> None:
     from ai_agents.config import load_settings
     from ai_agents.runtime.lifespan import platform
-    from ai_agents.services import agents, integrations
+    from ai_agents.services.workspace import agents, integrations
 
     data = Path(tempfile.mkdtemp(prefix="bench-"))
     settings = load_settings(data_dir=data, openai_api_key="sk-bench", openai_base_url=openai_url + "/v1",

@@ -25,7 +25,7 @@ CONFIGS: dict[str, str] = {
     "lingua-all-low": "lingua, all 75 languages, low-accuracy mode",
     "lingua-supported": "lingua, SUPPORTED_LANGUAGES, high accuracy, models preloaded",
     "lingua-supported-low": "lingua, SUPPORTED_LANGUAGES, low-accuracy mode",
-    "platform": "ai_agents.services.language.detect_language (lingua-supported + cleaning/thresholds)",
+    "platform": "ai_agents.services.inbound.language.detect_language (lingua-supported + cleaning/thresholds)",
 }
 
 
@@ -64,7 +64,7 @@ def _build_langdetect() -> Detect:
 def _build_lingua(*, supported: bool, low_accuracy: bool) -> Detect:
     from lingua import IsoCode639_1, LanguageDetectorBuilder
 
-    from ai_agents.services.language import SUPPORTED_LANGUAGES
+    from ai_agents.services.inbound.language import SUPPORTED_LANGUAGES
 
     if supported:
         codes = [getattr(IsoCode639_1, code.upper()) for code in SUPPORTED_LANGUAGES]
@@ -82,7 +82,7 @@ def _build_lingua(*, supported: bool, low_accuracy: bool) -> Detect:
 
 
 def _build_platform() -> Detect:
-    from ai_agents.services.language import detect_language, get_detector
+    from ai_agents.services.inbound.language import detect_language, get_detector
 
     get_detector()
     return lambda text: detect_language(text).language
