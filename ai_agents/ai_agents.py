@@ -7,6 +7,7 @@ from ai_agents.api import build_api
 from ai_agents.api.security import browser_guard
 from ai_agents.config import load_settings
 from ai_agents.runtime.lifespan import lifespan
+from ai_agents.services.context import ContextSlot
 from ai_agents.ui.pages import add_pages
 
 
@@ -18,6 +19,7 @@ class GuardedApp(rx.App):
         return browser_guard(load_settings())(super().__call__())
 
 
-app = GuardedApp(api_transformer=build_api())
-app.register_lifespan_task(lifespan)
+slot = ContextSlot()  # the running platform's context: filled by the lifespan, read by API and UI
+app = GuardedApp(api_transformer=build_api(slot))
+app.register_lifespan_task(lifespan, slot=slot)
 add_pages(app)

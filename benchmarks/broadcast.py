@@ -45,7 +45,8 @@ def campaign_chats(number: int, recipients: int) -> list[str]:
 async def run_platform(telegram_url: str, bots: int, campaigns: int, recipients: int, rate: float, warmup: int) -> None:
     from ai_agents.config import load_settings
     from ai_agents.runtime.lifespan import platform
-    from ai_agents.services import agents, broadcasts, integrations
+    from ai_agents.services.outbound import broadcasts
+    from ai_agents.services.workspace import agents, integrations
 
     data = Path(tempfile.mkdtemp(prefix="bench-broadcast-"))
     settings = load_settings(data_dir=data, openai_api_key="sk-bench", openai_base_url="http://127.0.0.1:9/v1",

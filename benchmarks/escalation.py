@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ai_agents.services.sentiment import assess, score_text
+from ai_agents.services.inbound.sentiment import assess, score_text
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "sentiment.jsonl"
 LABELS = ("positive", "neutral", "negative", "escalate")

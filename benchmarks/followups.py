@@ -27,11 +27,11 @@ from ai_agents.core.types import MessageStatus, OutboxStatus
 from ai_agents.db.models import Conversation, Integration, Message, OutboxMessage
 from ai_agents.db.session import session_scope
 from ai_agents.runtime.lifespan import platform
-from ai_agents.services import agents
 from ai_agents.services.agent_settings import AgentSettings
-from ai_agents.services.followups import next_due_at, run_follow_ups
-from ai_agents.services.outbox import Dispatcher
-from ai_agents.services.send_budget import SendBudget
+from ai_agents.services.outbound.dispatcher import Dispatcher
+from ai_agents.services.outbound.followups import next_due_at, run_follow_ups
+from ai_agents.services.outbound.send_budget import SendBudget
+from ai_agents.services.workspace import agents
 from benchmarks.common import peak_rss_mb
 
 CHUNK = 2_000

@@ -47,7 +47,7 @@ def load_dataset(path: Path = DATASET) -> list[tuple[str, str | None]]:
 
 def option_languages(name: str) -> tuple[str, ...] | None:
     """The languages option ``name`` can answer, or None for any language."""
-    from ai_agents.services.language import SUPPORTED_LANGUAGES
+    from ai_agents.services.inbound.language import SUPPORTED_LANGUAGES
 
     languages = OPTIONS[name][0]
     if languages in ("", "all"):
@@ -77,7 +77,7 @@ def _build_lingua(name: str) -> Detect:
     """language.detect_language (cleaning, thresholds) running on the detector of option ``name``."""
     from lingua import IsoCode639_1, LanguageDetectorBuilder
 
-    from ai_agents.services import language
+    from ai_agents.services.inbound import language
 
     mode = OPTIONS[name][1]
     if mode == "current":
@@ -101,7 +101,7 @@ def _build_lingua(name: str) -> Detect:
 def measure(name: str) -> dict[str, Any]:
     """Build one option and measure it; run in a fresh process so its memory is its own."""
     dataset = load_dataset()
-    import ai_agents.services.language  # noqa: F401  (stdlib only; lingua is not imported yet)
+    import ai_agents.services.inbound.language  # noqa: F401  (stdlib only; lingua is not imported yet)
 
     before = memory_mb()
     started = time.perf_counter()

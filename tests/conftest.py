@@ -16,7 +16,7 @@ from ai_agents.core.clock import ManualClock, SystemClock
 from ai_agents.core.types import Provider
 from ai_agents.logs import LOGGER_NAME
 from ai_agents.runtime.lifespan import Platform, platform
-from ai_agents.services.context import AppContext
+from ai_agents.services.context import AppContext, ContextSlot
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
 from tests.support.postgres import PostgresServer, find_pg_bin
@@ -111,14 +111,14 @@ async def live(database_url, tmp_path, settings_overrides, fake_telegram, fake_o
 
 @pytest.fixture
 async def live_api(live) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=build_api())
+    transport = httpx.ASGITransport(app=build_api(live.slot))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
 
 
 @pytest.fixture
 async def api(ctx) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=build_api())
+    transport = httpx.ASGITransport(app=build_api(ContextSlot(ctx)))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
 

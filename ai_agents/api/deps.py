@@ -7,12 +7,13 @@ import hmac
 from fastapi import Depends, Request
 
 from ai_agents.core.errors import AppError
-from ai_agents.services.context import AppContext, current
+from ai_agents.services.context import AppContext
 
 
-def get_ctx() -> AppContext:
-    """The running platform (503 in the envelope while it starts or stops)."""
-    return current()
+def get_ctx(request: Request) -> AppContext:
+    """The running platform of the app serving the request (503 in the envelope while it starts
+    or stops); build_api put its ContextSlot on the app's state."""
+    return request.app.state.context_slot.get()
 
 
 class Unauthorized(AppError):

@@ -12,11 +12,12 @@ from ai_agents.core.types import IntegrationStatus
 from ai_agents.crypto import UnreadableSecret
 from ai_agents.db.session import run_db
 from ai_agents.logs import get_logger
-from ai_agents.services import credentials, integrations, outbox
-from ai_agents.services.dead_letters import record_dead_letter
 from ai_agents.services.context import AppContext
-from ai_agents.services.outbox import ChannelDown
-from ai_agents.services.pipeline import Pipeline
+from ai_agents.services.inbound.dead_letters import record_dead_letter
+from ai_agents.services.inbound.pipeline import Pipeline
+from ai_agents.services.outbound import outbox
+from ai_agents.services.outbound.outbox import ChannelDown
+from ai_agents.services.workspace import credentials, integrations
 
 log = get_logger("channels")
 

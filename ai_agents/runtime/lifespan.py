@@ -16,15 +16,15 @@ from ai_agents.core.clock import Clock, SystemClock
 from ai_agents.crypto import SecretBox
 from ai_agents.db import migrate
 from ai_agents.db.session import make_engine, run_db
-from ai_agents.llm import ChatModel, OpenAIChat
+from ai_agents.llm.openai_chat import OpenAIChat
 from ai_agents.logs import configure_logging, get_logger
 from ai_agents.runtime.channels import ChannelManager
-from ai_agents.services import context as context_module
-from ai_agents.services.broadcasts import refresh_statuses
-from ai_agents.services.context import AppContext
-from ai_agents.services.followups import FollowUpScheduler
-from ai_agents.services.outbox import Dispatcher
-from ai_agents.services.pipeline import Pipeline
+from ai_agents.services.context import AppContext, ContextSlot
+from ai_agents.services.inbound.pipeline import Pipeline
+from ai_agents.services.outbound.broadcast_states import refresh_statuses
+from ai_agents.services.outbound.dispatcher import Dispatcher
+from ai_agents.services.outbound.followups import FollowUpScheduler
+from ai_agents.services.ports import ChatModel
 
 log = get_logger("runtime")
 
@@ -37,6 +37,7 @@ class Platform:
     pipeline: Pipeline
     dispatcher: Dispatcher
     channels: ChannelManager
+    slot: ContextSlot  # the context while running; hand it to build_api for an API over it
     follow_ups: FollowUpScheduler | None = None  # None when the platform runs without workers
 
 
@@ -62,9 +63,11 @@ async def platform(
     adapter_options: dict[str, Any] | None = None,
     dispatcher_options: dict[str, Any] | None = None,
     workers: bool = True,
+    slot: ContextSlot | None = None,
 ) -> AsyncIterator[Platform]:
     """Run the platform for the duration of the block; clean and repeatable (hot reload).
-    With workers=False nothing runs in the background (no channels, dispatcher or scheduler)."""
+    With workers=False nothing runs in the background (no channels, dispatcher or scheduler).
+    `slot` (the app's, see build_api) holds the context while the platform runs."""
     settings = settings or load_settings()
     configure_logging(settings.log_level)
     os.environ.setdefault("PTB_TIMEDELTA", "1")  # python-telegram-bot: timedelta retry_after
@@ -72,14 +75,20 @@ async def platform(
     owned_llm = llm is None
     ctx.llm = llm or OpenAIChat()
     pipeline = Pipeline(ctx)
-    dispatcher = Dispatcher(ctx, retry_base=settings.retry_base_seconds, lease_seconds=settings.outbox_lease_seconds,
-                            retry_hours=settings.outbox_retry_hours, **(dispatcher_options or {}))  # fmt: skip
+    dispatcher = Dispatcher(
+        ctx,
+        retry_base=settings.retry_base_seconds,
+        lease_seconds=settings.outbox_lease_seconds,
+        retry_hours=settings.outbox_retry_hours,
+        **(dispatcher_options or {}),
+    )
     channels = ChannelManager(ctx, pipeline, adapter_options)
     ctx.channels, ctx.outbox_wakeup = channels, dispatcher.wake
     channels.on_remove(dispatcher.forget)  # a deleted integration's rate state goes with it
     if not settings.api_token:
         log.warning("⚠️  API_TOKEN is not set: the API is open to anyone on %s", settings.bind_host)
-    context_module.set_current(ctx)
+    slot = slot or ContextSlot()
+    slot.fill(ctx)
     dispatch_task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher") if workers else None
     scheduler = start_scheduler(ctx) if workers else None
     follow_ups = FollowUpScheduler(ctx, max_wait=settings.follow_up_tick_seconds) if workers else None
@@ -90,7 +99,7 @@ async def platform(
             await channels.start_enabled()
         resumed = await pipeline.resume() if workers else 0
         log.info("✅ Platform started (database: %s, conversations resumed: %s)", ctx.engine.dialect.name, resumed)
-        yield Platform(ctx, pipeline, dispatcher, channels, follow_ups)
+        yield Platform(ctx, pipeline, dispatcher, channels, slot, follow_ups)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
@@ -104,7 +113,7 @@ async def platform(
                 await dispatch_task
         if owned_llm and isinstance(ctx.llm, OpenAIChat):
             await ctx.llm.close()
-        context_module.set_current(None)
+        slot.fill(None)
         ctx.engine.dispose()
         log.info("👋 Platform stopped")
 
@@ -114,14 +123,19 @@ def start_scheduler(ctx: AppContext) -> AsyncIOScheduler:
     worker (FollowUpScheduler), which wakes at each one's due time rather than on a tick."""
     scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop())
     every = {"trigger": "interval", "max_instances": 1, "coalesce": True}
-    scheduler.add_job(run_db, args=[ctx.engine, refresh_statuses, ctx], id="broadcast-states",
-                      seconds=ctx.settings.broadcast_tick_seconds, **every)  # fmt: skip
+    scheduler.add_job(
+        run_db,
+        args=[ctx.engine, refresh_statuses, ctx],
+        id="broadcast-states",
+        seconds=ctx.settings.broadcast_tick_seconds,
+        **every,
+    )
     scheduler.start()
     return scheduler
 
 
 @asynccontextmanager
-async def lifespan() -> AsyncIterator[None]:
-    """The lifespan task registered with Reflex."""
-    async with platform():
+async def lifespan(slot: ContextSlot) -> AsyncIterator[None]:
+    """The lifespan task registered with Reflex; the running context goes into the app's slot."""
+    async with platform(slot=slot):
         yield

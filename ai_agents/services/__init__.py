@@ -1,1 +1,1 @@
-"""Use cases of the platform; API routes and UI state call these."""
+"""Use cases, one package per flow (inbound, outbound, workspace) over what they share here."""

@@ -73,11 +73,11 @@ class FollowUpSettings(StrictInput):
 
 
 DEFAULT_OPT_OUT = [
-    "stop", "unsubscribe", "stop all", "opt out", "optout",  # en
-    "baja", "darme de baja", "parar", "cancelar suscripcion", "cancelar suscripción",  # es/pt
-    "stopp", "abmelden", "désabonner", "desabonner", "arrêt", "arret",  # de/fr
-    "стоп", "отписаться", "отписка", "відписатися",  # ru/uk
-]  # fmt: skip
+    *("stop", "unsubscribe", "stop all", "opt out", "optout"),  # en
+    *("baja", "darme de baja", "parar", "cancelar suscripcion", "cancelar suscripción"),  # es/pt
+    *("stopp", "abmelden", "désabonner", "desabonner", "arrêt", "arret"),  # de/fr
+    *("стоп", "отписаться", "отписка", "відписатися"),  # ru/uk
+]
 DEFAULT_OPT_IN = ["start", "subscribe", "unstop", "старт", "suscribir", "anmelden"]
 
 
@@ -88,8 +88,9 @@ class BroadcastSettings(StrictInput):
     opt_in_keywords: list[str] = Field(default_factory=lambda: list(DEFAULT_OPT_IN), max_length=100)
     opt_out_reply: str = Field(
         "You are unsubscribed and will get no more broadcasts. Reply START to subscribe again.",
-        min_length=1, max_length=1000,
-    )  # fmt: skip
+        min_length=1,
+        max_length=1000,
+    )
 
 
 class AgentSettings(StrictInput):

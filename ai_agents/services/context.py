@@ -1,4 +1,4 @@
-"""What every use case needs (settings, database, secrets, clock), set once by the runtime."""
+"""What every use case needs (settings, database, secrets, ports), passed in by whoever runs it."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from ai_agents.config import Settings
-from ai_agents.core.clock import Clock, SystemClock
+from ai_agents.core.clock import SystemClock
 from ai_agents.core.errors import Unavailable
 from ai_agents.crypto import SecretBox
-from ai_agents.llm import ChatModel
 from ai_agents.services.live_updates import LiveUpdates
-from ai_agents.services.ports import ChannelGateway
+from ai_agents.services.ports import ChannelGateway, ChatModel, Clock, LivePublisher
 
 
 @dataclass
@@ -24,7 +23,7 @@ class AppContext:
     engine: Engine
     box: SecretBox
     clock: Clock = field(default_factory=SystemClock)
-    live: LiveUpdates = field(default_factory=LiveUpdates)
+    live: LivePublisher = field(default_factory=LiveUpdates)
     # Live parts the runtime wires in once they exist.
     channels: ChannelGateway | None = None
     llm: ChatModel | None = None
@@ -37,17 +36,19 @@ class AppContext:
         return self.channels
 
 
-_current: AppContext | None = None
+class ContextSlot:
+    """The context of the platform running in one app: filled by the lifespan while it runs, read
+    by the API's dependency and the UI's state (each gets the slot of the app it was built into)."""
 
+    def __init__(self, context: AppContext | None = None) -> None:
+        self._context = context
 
-def set_current(context: AppContext | None) -> None:
-    """Install (or clear) the running context; only the runtime calls this."""
-    global _current
-    _current = context
+    def fill(self, context: AppContext | None) -> None:
+        """Install (or, at shutdown, clear) the running context."""
+        self._context = context
 
-
-def current() -> AppContext:
-    """The running context; raises Unavailable while the platform is starting or stopped."""
-    if _current is None:
-        raise Unavailable("the platform is starting or stopping; try again in a moment")
-    return _current
+    def get(self) -> AppContext:
+        """The running context; raises Unavailable while the platform is starting or stopped."""
+        if self._context is None:
+            raise Unavailable("the platform is starting or stopping; try again in a moment")
+        return self._context

@@ -1,10 +1,66 @@
-"""What the use cases need from the live parts the runtime wires in (channels, LLM, events)."""
+"""What services need from outside: the chat model, the channel gateway, live updates, the clock."""
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
-from ai_agents.channels.base import Identity, SendResult
+from ai_agents.channels.base import (
+    AdapterSpec,
+    CredentialsError,
+    FailedUpdate,
+    Identity,
+    InboundMessage,
+    SendError,
+    SendResult,
+)
+from ai_agents.core.chat import ChatRequest, LLMError
+from ai_agents.core.clock import Clock
+
+# The channel types the services see come through this module too (services never import channels).
+__all__ = [
+    "AdapterSpec",
+    "CredentialsError",
+    "FailedUpdate",
+    "Identity",
+    "InboundMessage",
+    "SendError",
+    "SendResult",
+    "ChannelGateway",
+    "ChatModel",
+    "ChatRequest",
+    "Clock",
+    "LLMError",
+    "LivePublisher",
+    "complete_within_deadline",
+]
+
+
+class ChatModel(Protocol):
+    """An OpenAI-compatible chat model: one answer per request, or LLMError."""
+
+    async def complete(self, request: ChatRequest) -> str: ...
+
+
+async def complete_within_deadline(model: ChatModel, request: ChatRequest) -> str:
+    """The model's answer; a call not done within `request.timeout` seconds in total (a server
+    that answers slowly, byte by byte) is cancelled and raises a retryable LLMError."""
+    try:
+        async with asyncio.timeout(request.timeout):
+            return await model.complete(request)
+    except TimeoutError:
+        raise LLMError(
+            f"LLM gave no complete answer within {request.timeout:g}s (LLM_TIMEOUT_SECONDS)", retryable=True
+        ) from None
+
+
+class LivePublisher(Protocol):
+    """Small events for live views (message stored, conversation changed, status, alert)."""
+
+    def publish(self, kind: str, **data: Any) -> None: ...
+
+    def subscribe(self) -> AbstractAsyncContextManager[asyncio.Queue]: ...
 
 
 class ChannelGateway(Protocol):

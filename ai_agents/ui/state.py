@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from ai_agents.core.errors import Unavailable
-from ai_agents.services.context import current
-from ai_agents.services.health import health_report
+from ai_agents.services.workspace.health import health_report
+from ai_agents.ui.platform import platform_context
 
 
 class HealthState(rx.State):
@@ -20,7 +20,7 @@ class HealthState(rx.State):
     @rx.event
     def refresh(self, _date: str = ""):
         try:
-            report = health_report(current())
+            report = health_report(platform_context())
         except Unavailable:
             self.status = "starting"
             return

@@ -44,9 +44,14 @@ def reflex_app() -> Iterator[tuple[object, object]]:
 
 @pytest.fixture
 async def browser_client(reflex_app, ctx) -> AsyncIterator[httpx.AsyncClient]:
+    slot = reflex_app[0].api_transformer.state.context_slot
+    slot.fill(ctx)  # what the lifespan does when the server runs
     transport = httpx.ASGITransport(app=reflex_app[1])
-    async with httpx.AsyncClient(transport=transport, base_url=OWN) as client:
-        yield client
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url=OWN) as client:
+            yield client
+    finally:
+        slot.fill(None)
 
 
 def _cors_headers(response: httpx.Response) -> dict[str, str]:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from ai_agents.api import build_api
+from ai_agents.services.context import ContextSlot
 
 TOKEN = "schemathesis-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -73,7 +74,7 @@ def _fuzz(operation, counter: list[int], failures: list[str]) -> None:
 
 
 async def test_generated_requests_never_get_a_server_error_and_always_the_envelope(ctx):
-    schema = schemathesis.openapi.from_asgi("/api/openapi.json", build_api())
+    schema = schemathesis.openapi.from_asgi("/api/openapi.json", build_api(ContextSlot(ctx)))
     operations = [result.ok() for result in schema.get_all_operations()]
     counter, failures, started = [0], [], time.monotonic()
     for operation in operations:

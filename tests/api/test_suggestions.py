@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from tests.services.test_pipeline_takeover import Gate, messages_of
+from tests.services.inbound.test_pipeline_takeover import Gate, messages_of
 from tests.support.flows import connect_bot, create_agent, wait_until
 
 TOKEN = "9009:AAsuggestiontesttokenvalue0000000009"

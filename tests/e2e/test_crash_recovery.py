@@ -8,7 +8,7 @@ from collections import Counter
 import httpx
 import pytest
 
-from ai_agents.services.outbox import INTERRUPTED
+from ai_agents.services.outbound.outbox import INTERRUPTED
 from tests.support.server import PlatformServer
 
 pytestmark = pytest.mark.e2e

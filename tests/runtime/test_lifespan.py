@@ -35,8 +35,8 @@ def _running(database_url, tmp_path, fake_openai):
 
 async def test_restart_resumes_stored_message_and_restarts_bot(database_url, tmp_path, fake_telegram, fake_openai):
     fake_openai.set_latency(30)  # the first run stops while the model is still "thinking"
-    async with _running(database_url, tmp_path, fake_openai):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_api()), base_url="http://t") as api:
+    async with _running(database_url, tmp_path, fake_openai) as running:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_api(running.slot)), base_url="http://t") as api:
             agent = await create_agent(api)
             await connect_bot(api, agent["id"], fake_telegram, TOKEN)
             fake_telegram.push_message(TOKEN, 90, "are you there?")

@@ -8,7 +8,7 @@ import httpx
 from ai_agents.api import build_api
 from ai_agents.config import load_settings
 from ai_agents.core.clock import SystemClock
-from ai_agents.runtime.lifespan import platform
+from ai_agents.runtime.lifespan import Platform, platform
 from tests.conftest import FAST_ADAPTERS
 from tests.support.flows import connect_bot, create_agent, wait_until
 
@@ -28,21 +28,21 @@ def _running(database_url, tmp_path, fake_openai, secret_key: str | None):
                     dispatcher_options={"idle_seconds": 0.05})
 
 
-def _client() -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=build_api()), base_url="http://t")
+def _client(running: Platform) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=build_api(running.slot)), base_url="http://t")
 
 
 async def test_changed_secret_key_starts_marks_lists_and_takes_credentials_again(
     database_url, tmp_path, fake_telegram, fake_openai, logs
 ):
-    async with _running(database_url, tmp_path, fake_openai, "first-secret-key-0123456789"):
-        async with _client() as api:
+    async with _running(database_url, tmp_path, fake_openai, "first-secret-key-0123456789") as running:
+        async with _client(running) as api:
             agent = await create_agent(api, api_key=AGENT_KEY)
             readable = await create_agent(api, "No key")
             integration = await connect_bot(api, agent["id"], fake_telegram, TOKEN)
 
-    async with _running(database_url, tmp_path, fake_openai, "second-secret-key-0123456789"):
-        async with _client() as api:
+    async with _running(database_url, tmp_path, fake_openai, "second-secret-key-0123456789") as running:
+        async with _client(running) as api:
             assert logs.count("agent API key(s) and 1 integration token(s) were encrypted with another") == 1
             agents = await api.get("/api/agents")
             assert agents.status_code == 200
@@ -82,13 +82,13 @@ async def test_changed_secret_key_starts_marks_lists_and_takes_credentials_again
 
 
 async def test_lost_key_file_starts_with_a_new_key(database_url, tmp_path, fake_telegram, fake_openai):
-    async with _running(database_url, tmp_path, fake_openai, None):
-        async with _client() as api:
+    async with _running(database_url, tmp_path, fake_openai, None) as running:
+        async with _client(running) as api:
             agent = await create_agent(api, api_key=AGENT_KEY)
             await connect_bot(api, agent["id"], fake_telegram, TOKEN)
     (tmp_path / "data" / "secret_key").unlink()
-    async with _running(database_url, tmp_path, fake_openai, None):
-        async with _client() as api:
+    async with _running(database_url, tmp_path, fake_openai, None) as running:
+        async with _client(running) as api:
             got = (await api.get(f"/api/agents/{agent['id']}")).json()["results"]
             assert got["credentials_status"] == "unreadable"
             assert (await api.get("/api/integrations")).json()["results"][0]["status"] == "error"

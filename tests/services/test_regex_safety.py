@@ -10,7 +10,9 @@ from functools import partial
 import pytest
 
 from ai_agents import logs
-from ai_agents.services import broadcasts, conversations, language, sentiment
+from ai_agents.services.inbound import language, sentiment
+from ai_agents.services.outbound import broadcasts
+from ai_agents.services.workspace import conversations
 
 LIMIT_SECONDS = 0.05  # generous: linear patterns take ~1 ms here; the cubic URL pattern took 0.4-1 s on 1,000
 LENGTH = 20_000

@@ -11,8 +11,9 @@ from sqlmodel import Session, select
 from ai_agents.channels.base import SendError, SendResult
 from ai_agents.db.models import Agent, Integration, OutboxMessage
 from ai_agents.db.session import session_scope
-from ai_agents.services.outbox import ChannelDown, Dispatcher, enqueue
-from ai_agents.services.send_budget import SendBudget
+from ai_agents.services.outbound.dispatcher import Dispatcher
+from ai_agents.services.outbound.outbox import ChannelDown, enqueue
+from ai_agents.services.outbound.send_budget import SendBudget
 
 
 class RecordingGateway:

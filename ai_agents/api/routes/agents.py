@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends, Query
 from ai_agents.api.deps import get_ctx, require_token
 from ai_agents.api.envelope import ok
 from ai_agents.api.params import Id, Offset
-from ai_agents.services import agents
 from ai_agents.services.agent_settings import AgentSettings
 from ai_agents.services.context import AppContext
+from ai_agents.services.workspace import agents
 
 router = APIRouter(prefix="/api/agents", tags=["agents"], dependencies=[Depends(require_token)])
 

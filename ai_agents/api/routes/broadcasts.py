@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Query
 from ai_agents.api.deps import get_ctx, require_token
 from ai_agents.api.envelope import ok
 from ai_agents.api.params import Id, Offset
-from ai_agents.services import broadcasts
 from ai_agents.services.context import AppContext
+from ai_agents.services.outbound import broadcasts
 
 BYTES_PER_CHAT_ID, BYTES_PER_PHONE = 15, 18  # "1234567890", and "+441234567890", in JSON, with a margin
 
@@ -21,8 +21,11 @@ def too_large_advice(max_body_bytes: int) -> str:
             "split the list over several campaigns")
 
 
-router = APIRouter(prefix="/api/agents/{agent_id}/settings/broadcast", tags=["broadcasts"],
-                   dependencies=[Depends(require_token)])  # fmt: skip
+router = APIRouter(
+    prefix="/api/agents/{agent_id}/settings/broadcast",
+    tags=["broadcasts"],
+    dependencies=[Depends(require_token)],
+)
 
 
 @router.post("", status_code=201, summary="Create a broadcast (status pending)")
@@ -42,9 +45,12 @@ def status(agent_id: Id, broadcast_id: Id, ctx: AppContext = Depends(get_ctx)):
 
 @router.get("/{broadcast_id}/recipients", summary="Each recipient's status and error")
 def recipients(
-    agent_id: Id, broadcast_id: Id, limit: int = Query(500, ge=1, le=5000), offset: Offset = 0,
+    agent_id: Id,
+    broadcast_id: Id,
+    limit: int = Query(500, ge=1, le=5000),
+    offset: Offset = 0,
     ctx: AppContext = Depends(get_ctx),
-):  # fmt: skip
+):
     return ok(broadcasts.list_recipients(ctx, agent_id, broadcast_id, limit=limit, offset=offset))
 
 

@@ -9,8 +9,8 @@ from ai_agents.api.deps import get_ctx, require_token
 from ai_agents.api.envelope import ok
 from ai_agents.api.params import Id, IdFilter, Offset
 from ai_agents.core.types import ChannelType
-from ai_agents.services import conversations
 from ai_agents.services.context import AppContext
+from ai_agents.services.workspace import conversations, suggestions
 
 router = APIRouter(prefix="/api/conversations", tags=["live chat"], dependencies=[Depends(require_token)])
 
@@ -26,9 +26,14 @@ def list_conversations(
     ctx: AppContext = Depends(get_ctx),
 ):
     items, total = conversations.list_conversations(
-        ctx, agent_id=agent_id, integration_id=integration_id, channel=channel,
-        manual_mode=manual_mode, limit=limit, offset=offset,
-    )  # fmt: skip
+        ctx,
+        agent_id=agent_id,
+        integration_id=integration_id,
+        channel=channel,
+        manual_mode=manual_mode,
+        limit=limit,
+        offset=offset,
+    )
     return ok(items, meta={"total": total, "limit": limit, "offset": offset})
 
 
@@ -62,23 +67,25 @@ async def send_message(
 def send_suggestion(
     conversation_id: Id,
     message_id: Id,
-    body: conversations.SuggestionSend | None = None,
+    body: suggestions.SuggestionSend | None = None,
     ctx: AppContext = Depends(get_ctx),
 ):
     author = body.author if body else "manager"
-    view = conversations.send_suggestion(ctx, conversation_id, message_id, author)
+    view = suggestions.send_suggestion(ctx, conversation_id, message_id, author)
     return ok(view, "Suggestion queued for delivery", status=201)
 
 
 @router.post("/{conversation_id}/suggestions/{message_id}/discard", summary="Discard an AI suggestion")
 def discard_suggestion(conversation_id: Id, message_id: Id, ctx: AppContext = Depends(get_ctx)):
-    return ok(conversations.discard_suggestion(ctx, conversation_id, message_id), "Suggestion discarded")
+    return ok(suggestions.discard_suggestion(ctx, conversation_id, message_id), "Suggestion discarded")
 
 
 @router.post("/{conversation_id}/takeover", summary="Manual mode: the AI stops answering")
 def takeover(conversation_id: Id, ctx: AppContext = Depends(get_ctx)):
-    return ok(conversations.set_manual_mode(ctx, conversation_id, True, "taken over by manager"),
-              f"Conversation {conversation_id} taken over by manager")  # fmt: skip
+    return ok(
+        conversations.set_manual_mode(ctx, conversation_id, True, "taken over by manager"),
+        f"Conversation {conversation_id} taken over by manager",
+    )
 
 
 @router.post("/{conversation_id}/release", summary="Back to the AI agent")

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 from ai_agents.api.deps import get_ctx, require_token
 from ai_agents.api.envelope import ok
 from ai_agents.services.context import AppContext
-from ai_agents.services.dashboard import dashboard_stats
+from ai_agents.services.workspace.dashboard import dashboard_stats
 
 router = APIRouter(prefix="/api/dashboard", tags=["dashboard"], dependencies=[Depends(require_token)])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 from ai_agents.api.deps import get_ctx
 from ai_agents.api.envelope import envelope
 from ai_agents.services.context import AppContext
-from ai_agents.services.health import UNHEALTHY, health_report
+from ai_agents.services.workspace.health import UNHEALTHY, health_report
 
 router = APIRouter(prefix="/api", tags=["health"])
 

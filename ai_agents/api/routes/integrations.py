@@ -7,9 +7,10 @@ from fastapi import APIRouter, Depends, Query
 from ai_agents.api.deps import get_ctx, require_token
 from ai_agents.api.envelope import ok
 from ai_agents.api.params import Id
-from ai_agents.services import credentials, dead_letters, integrations
-from ai_agents.services.agents import CredentialsStatus
 from ai_agents.services.context import AppContext
+from ai_agents.services.inbound import dead_letters
+from ai_agents.services.workspace import credentials, integrations
+from ai_agents.services.workspace.agents import CredentialsStatus
 
 router = APIRouter(prefix="/api", tags=["integrations"], dependencies=[Depends(require_token)])
 

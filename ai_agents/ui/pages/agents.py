@@ -5,9 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from ai_agents.core.errors import Unavailable
-from ai_agents.services import agents
-from ai_agents.services.context import current
+from ai_agents.services.workspace import agents
 from ai_agents.ui.layout import page_frame
+from ai_agents.ui.platform import platform_context
 
 
 class AgentsState(rx.State):
@@ -18,7 +18,7 @@ class AgentsState(rx.State):
     @rx.event
     def load(self):
         try:
-            items, _total = agents.list_agents(current(), limit=500)
+            items, _total = agents.list_agents(platform_context(), limit=500)
         except Unavailable:
             return
         self.rows = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from ai_agents.core.errors import Unavailable
-from ai_agents.services.context import current
-from ai_agents.services.dashboard import dashboard_stats
+from ai_agents.services.workspace.dashboard import dashboard_stats
 from ai_agents.ui.layout import page_frame
+from ai_agents.ui.platform import platform_context
 
 REFRESH_MS = 5_000
 
@@ -23,7 +23,7 @@ class DashboardState(rx.State):
     @rx.event
     def refresh(self, _date: str = ""):
         try:
-            stats = dashboard_stats(current())
+            stats = dashboard_stats(platform_context())
         except Unavailable:
             return
         self.messages_today = stats["messages_today"]

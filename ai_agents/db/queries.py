@@ -1,0 +1,29 @@
+"""Queries more than one service uses: load a row by id, or NotFound naming what is missing."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from ai_agents.core.errors import NotFound
+from ai_agents.db.models import Agent, Conversation, Integration
+
+
+def load_agent(session: Session, agent_id: int) -> Agent:
+    agent = session.get(Agent, agent_id)
+    if agent is None:
+        raise NotFound(f"agent {agent_id} does not exist", code="AGENT_NOT_FOUND")
+    return agent
+
+
+def load_integration(session: Session, integration_id: int) -> Integration:
+    row = session.get(Integration, integration_id)
+    if row is None:
+        raise NotFound(f"integration {integration_id} does not exist", code="INTEGRATION_NOT_FOUND")
+    return row
+
+
+def load_conversation(session: Session, conversation_id: int) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound(f"conversation {conversation_id} does not exist", code="CONVERSATION_NOT_FOUND")
+    return conversation

@@ -1,0 +1,1 @@
+"""The OpenAI-compatible adapter behind the services ChatModel port."""

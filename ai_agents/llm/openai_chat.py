@@ -1,0 +1,93 @@
+"""OpenAI-compatible chat completions with per-agent key and URL (the ChatModel port's adapter)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import openai
+
+from ai_agents.core.chat import ChatRequest, LLMError
+
+
+class OpenAIChat:
+    """Chat completions over the openai client; one client per (key, base URL), reused."""
+
+    def __init__(self) -> None:
+        self._clients: dict[tuple[str, str | None], openai.AsyncOpenAI] = {}
+
+    def _client(self, api_key: str, base_url: str | None) -> openai.AsyncOpenAI:
+        key = (api_key, base_url)
+        if key not in self._clients:
+            self._clients[key] = openai.AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=0)
+        return self._clients[key]
+
+    async def complete(self, request: ChatRequest) -> str:
+        client = self._client(request.api_key, request.base_url)
+        extra = {} if request.temperature is None else {"temperature": request.temperature}
+        try:
+            response = await client.chat.completions.create(
+                model=request.model, messages=request.messages, timeout=request.timeout, **extra
+            )
+        except openai.APIStatusError as exc:
+            retryable = exc.status_code in (408, 409, 429) or exc.status_code >= 500
+            raise LLMError(
+                f"LLM returned {exc.status_code}: {_short(exc)}",
+                retryable=retryable,
+                retry_after=_retry_after(exc),
+            ) from None
+        except (openai.APITimeoutError, openai.APIConnectionError) as exc:
+            raise LLMError(f"LLM unreachable: {type(exc).__name__}", retryable=True) from None
+        except (openai.APIError, ValueError) as exc:  # e.g. a body that is not JSON
+            raise _not_openai(client, f"{type(exc).__name__}: {str(exc)[:200]}") from None
+        choices = getattr(response, "choices", None)
+        if not isinstance(choices, list):
+            raise _not_openai(client, _shape(response))
+        message = getattr(choices[0], "message", None) if choices else None
+        content = getattr(message, "content", None)
+        if choices and (message is None or not isinstance(content, (str, type(None)))):
+            raise _not_openai(client, "a choice without a text message")
+        if not content or not content.strip():
+            raise LLMError("LLM returned an empty reply", retryable=True)
+        return content.strip()
+
+    async def close(self) -> None:
+        for client in self._clients.values():
+            await client.close()
+        self._clients.clear()
+
+
+def _not_openai(client: openai.AsyncOpenAI, what: str) -> LLMError:
+    """A wrong base_url (a web page, another API): the person has to fix the agent's URL."""
+    parts = urlsplit(str(client.base_url))
+    port = f":{parts.port}" if parts.port else ""
+    where = f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path.rstrip('/')}"
+    return LLMError(
+        f"the server at {where} did not answer like an OpenAI-compatible API: {what}; "
+        "check the agent's base_url (it usually ends in /v1)",
+        retryable=False,
+    )
+
+
+def _shape(response: Any) -> str:
+    """What came back instead of a chat completion, briefly."""
+    if isinstance(response, str):
+        snippet = " ".join(response.split())[:80]
+        return f"got text instead of JSON: {snippet!r}"
+    if isinstance(response, (list, dict)):
+        return f"got a JSON {type(response).__name__} without 'choices'"
+    return "got JSON without 'choices'"
+
+
+def _short(exc: openai.APIStatusError) -> str:
+    body = exc.body if isinstance(exc.body, dict) else {}
+    message = body.get("message") or (body.get("error") or {}).get("message") or exc.message
+    return str(message)[:300]
+
+
+def _retry_after(exc: openai.APIStatusError) -> float | None:
+    value = exc.response.headers.get("retry-after") if exc.response is not None else None
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,253 @@
+"""THE inbound pipeline: dedupe, route, store, then per conversation in order: decide and reply."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from functools import partial
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import select
+
+from ai_agents.core.retry import backoff_delay
+from ai_agents.core.types import MessageStatus, Role
+from ai_agents.db.models import Agent, Conversation, Message
+from ai_agents.db.session import run_db, session_scope
+from ai_agents.logs import get_logger, redact
+from ai_agents.services.agent_settings import settings_of
+from ai_agents.services.context import AppContext
+from ai_agents.services.inbound.routing import conversation_for, route
+from ai_agents.services.inbound.stage_context import StageContext
+from ai_agents.services.inbound.stages import STAGES
+from ai_agents.services.inbound.turn import Turn
+from ai_agents.services.inbound.turn_outcome import Outcome, store_failure, store_outcome
+from ai_agents.services.llm_access import llm_access, missing_key_reason
+from ai_agents.services.outbound.alert_delivery import deliver_alerts
+from ai_agents.services.ports import ChatRequest, InboundMessage, complete_within_deadline
+from ai_agents.services.translation import translate_for_agent
+
+# AI replies kept for a manager: never part of the history the model sees (a sent one is the
+# manager's message).
+SUGGESTION_STATES = (MessageStatus.SUGGESTED, MessageStatus.SUGGESTION_SENT, MessageStatus.DISCARDED)
+
+log = get_logger("pipeline")
+
+
+class Pipeline:
+    """Accepts inbound messages durably and answers them, one at a time per conversation."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        settings = ctx.settings
+        self._llm_slots = asyncio.Semaphore(settings.max_concurrent_llm)
+        self._workers: dict[int, asyncio.Task] = {}
+        self._dirty: set[int] = set()
+        self._side_jobs: set[asyncio.Task] = set()
+        self.sleep: Callable[[float], Awaitable[object]] = asyncio.sleep  # tests advance a ManualClock
+        self.stages = list(STAGES)
+
+    # -- stage 1-3: accept ---------------------------------------------------------------------
+    async def handle_inbound(self, inbound: InboundMessage) -> None:
+        """Store the message (dedupe, route, conversation) and schedule its handling."""
+        conversation_id = await run_db(self.ctx.engine, self._accept, inbound)
+        if conversation_id is not None:
+            self.kick(conversation_id)
+
+    def _accept(self, inbound: InboundMessage) -> int | None:
+        now = self.ctx.clock.now()
+        with session_scope(self.ctx.engine) as session:
+            integration = route(session, inbound)
+            if integration is None:
+                log.warning("⚠️  [AgentHandler] No integration for message %s; dropped", inbound.external_id)
+                return None
+            if session.exec(
+                select(Message.id).where(
+                    Message.integration_id == integration.id, Message.external_id == inbound.external_id
+                )
+            ).first():
+                log.debug("Duplicate delivery of %s ignored", inbound.external_id)
+                return None
+            conversation = conversation_for(session, integration, inbound, now)
+            message = Message(
+                conversation_id=conversation.id,
+                integration_id=integration.id,
+                role=Role.USER,
+                text=inbound.text,
+                language=conversation.language,
+                external_id=inbound.external_id,
+                status=MessageStatus.RECEIVED,
+                created_at=now,
+            )
+            session.add(message)
+            conversation.last_message_at = conversation.last_customer_message_at = now
+            conversation.follow_ups_sent, conversation.follow_up_state = 0, None  # a reply restarts follow-ups
+            if inbound.sender_name:
+                conversation.contact_name = inbound.sender_name
+            session.flush()
+            conversation_id, message_id = conversation.id, message.id
+        log.info("💬 [AgentHandler] Processing message from %s (conversation %s)", inbound.remote_id, conversation_id)
+        self.ctx.live.publish("message", conversation_id=conversation_id, message_id=message_id)
+        return conversation_id
+
+    # -- per-conversation workers ------------------------------------------------------------------
+    def kick(self, conversation_id: int) -> None:
+        """Make sure the conversation's worker runs; it handles every unhandled message in order."""
+        self._dirty.add(conversation_id)
+        worker = self._workers.get(conversation_id)
+        if worker is None or worker.done():
+            self._workers[conversation_id] = asyncio.create_task(
+                self._work(conversation_id), name=f"conversation-{conversation_id}"
+            )
+
+    async def _work(self, conversation_id: int) -> None:
+        """Handle the conversation's messages until none is left. An error that is not the turn's
+        own (the database is down) is logged once and retried with backoff, never given up on."""
+        failures = 0
+        try:
+            while True:
+                self._dirty.discard(conversation_id)
+                try:
+                    turn = await run_db(self.ctx.engine, self._next_turn, conversation_id)
+                    if turn is not None:
+                        await self._handle(turn)
+                except Exception as exc:  # noqa: BLE001 - the worker must outlive any error
+                    failures += 1
+                    if failures == 1:
+                        log.error("❌ [AgentHandler] Conversation %s: %s; retrying", conversation_id, describe_error(exc))
+                    self._dirty.add(conversation_id)
+                    await self.sleep(backoff_delay(failures, base=self.ctx.settings.retry_base_seconds, cap=60))
+                    continue
+                if failures:
+                    log.info("✅ [AgentHandler] Conversation %s: handling resumed after %s failures", conversation_id, failures)
+                    failures = 0
+                if turn is None and conversation_id not in self._dirty:
+                    return
+        finally:
+            if self._workers.get(conversation_id) is asyncio.current_task():
+                del self._workers[conversation_id]
+
+    def _next_turn(self, conversation_id: int) -> Turn | None:
+        """The oldest unhandled customer message of the conversation, with what handling needs."""
+        with session_scope(self.ctx.engine) as session:
+            message = session.exec(
+                select(Message)
+                .where(
+                    Message.conversation_id == conversation_id,
+                    Message.role == Role.USER,
+                    Message.status == MessageStatus.RECEIVED,
+                )
+                .order_by(Message.id)
+                .limit(1)
+            ).first()
+            if message is None:
+                return None
+            conversation = session.get(Conversation, conversation_id)
+            agent = session.get(Agent, conversation.agent_id)
+            history = session.exec(
+                select(Message)
+                .where(
+                    Message.conversation_id == conversation_id,
+                    Message.id <= message.id,
+                    Message.status.not_in(SUGGESTION_STATES),
+                )
+                .order_by(Message.id.desc())
+                .limit(self.ctx.settings.history_messages)
+            ).all()
+            return Turn(
+                conversation=conversation,
+                message=message,
+                agent=agent,
+                settings=settings_of(agent.settings),
+                history=list(reversed(history)),
+            )
+
+    async def resume(self) -> int:
+        """After a restart: handle every message that was stored but not yet handled."""
+        with session_scope(self.ctx.engine) as session:
+            ids = session.exec(
+                select(Message.conversation_id)
+                .where(Message.role == Role.USER, Message.status == MessageStatus.RECEIVED)
+                .distinct()
+            ).all()
+        for conversation_id in ids:
+            self.kick(conversation_id)
+        return len(ids)
+
+    async def drain(self) -> None:
+        """Wait until every worker is idle (tests, graceful stop)."""
+        while self._workers:
+            await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
+
+    async def stop(self) -> None:
+        tasks = [*self._workers.values(), *self._side_jobs]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- stages 4-7: decide and reply ---------------------------------------------------------------
+    async def _handle(self, turn: Turn) -> None:
+        """Run the stages, then store the outcome. Any error of a stage fails the message with
+        a reason and an alert; the worker goes on with the next message."""
+        tools = self.stage_context()
+        for stage in self.stages:
+            try:
+                await stage(tools, turn)
+            except Exception as exc:  # noqa: BLE001 - a failed turn must never block the chat
+                turn.fail(f"internal error in stage {stage.__name__}: {describe_error(exc)}")
+            if turn.stop_reason:
+                break
+        if turn.failure:
+            log.error("❌ [AgentHandler] No reply for conversation %s: %s", turn.conversation.id, turn.failure)
+        try:
+            outcome = await run_db(self.ctx.engine, store_outcome, self.ctx, turn)
+        except Exception as exc:  # noqa: BLE001 - then at least the message is failed, with an alert
+            reason = f"the outcome could not be stored: {describe_error(exc)}"
+            log.error("❌ [AgentHandler] No reply for conversation %s: %s", turn.conversation.id, reason)
+            await run_db(self.ctx.engine, store_failure, self.ctx, turn, reason)
+            outcome = Outcome(stored=True)
+        if not outcome.stored:
+            self._dirty.add(turn.conversation.id)  # handle the message again, on the fresh state
+            return
+        if outcome.queued and self.ctx.outbox_wakeup:
+            self.ctx.outbox_wakeup()
+        self.ctx.live.publish("conversation", conversation_id=turn.conversation.id)
+        if outcome.alert_ids:
+            self._background(deliver_alerts(self.ctx, outcome.alert_ids, turn.settings.sentiment))
+
+    def _background(self, coroutine) -> None:
+        """Run a side job (alert delivery) without holding up the conversation; kept until done."""
+        task = asyncio.create_task(coroutine)
+        self._side_jobs.add(task)
+        task.add_done_callback(self._side_jobs.discard)
+
+    def stage_context(self) -> StageContext:
+        """What the stages get: settings, clock, the LLM within its slots, translation, sleep."""
+        ctx = self.ctx
+        return StageContext(
+            settings=ctx.settings,
+            clock=ctx.clock,
+            complete=self._complete,
+            translate=self._translate,
+            llm_access=partial(llm_access, ctx),
+            missing_key_reason=partial(missing_key_reason, ctx),
+            sleep=self.sleep,
+        )
+
+    async def _complete(self, request: ChatRequest) -> str:
+        """One LLM call in an LLM slot, within its total deadline (LLMError otherwise)."""
+        async with self._llm_slots:
+            return await complete_within_deadline(self.ctx.llm, request)
+
+    async def _translate(self, agent: Agent, text: str, source: str, target: str) -> str | None:
+        """The text translated with the agent's model (an LLM slot), or None when that fails."""
+        async with self._llm_slots:
+            return await translate_for_agent(self.ctx, agent, text, source, target)
+
+
+def describe_error(exc: BaseException) -> str:
+    """An error in words a person can act on, without secrets (nor SQL with its parameters)."""
+    if isinstance(exc, SQLAlchemyError):
+        cause = getattr(exc, "orig", None) or exc
+        first_line = (str(cause).strip().splitlines() or [""])[0][:200]
+        return redact(f"database error ({type(cause).__name__}: {first_line})")
+    return redact(f"{type(exc).__name__}: {str(exc)[:300]}")

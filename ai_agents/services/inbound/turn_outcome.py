@@ -1,0 +1,100 @@
+"""The end of a turn: what its stages decided, stored on the conversation as it is by then."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ai_agents.core.types import AlertKind, MessageStatus, Role
+from ai_agents.db.models import Alert, Conversation, Message, Note
+from ai_agents.db.session import session_scope
+from ai_agents.logs import get_logger
+from ai_agents.services.context import AppContext
+from ai_agents.services.inbound.turn import MANUAL_STOP, Reply, Turn
+from ai_agents.services.outbound.outbox import queue_message
+
+log = get_logger("pipeline")
+
+
+
+@dataclass
+class Outcome:
+    """What storing a turn did: `stored` is False when the turn must run again (its decision
+    was based on a state a person changed meanwhile); the ids of the alerts it raised."""
+
+    stored: bool
+    alert_ids: list[int] = field(default_factory=list)
+    queued: bool = False
+
+
+def store_outcome(ctx: AppContext, turn: Turn) -> Outcome:
+    """Store the turn in one transaction: message state, the conversation fields the stages set,
+    replies (queued, or kept as suggestions when a person took over meanwhile), alerts, notes.
+
+    The conversation is read again here, locked: a takeover, release or opt-out made while the
+    stages ran stands, and only the fields the stages changed are written."""
+    now = ctx.clock.now()
+    with session_scope(ctx.engine) as session:
+        conversation = session.get(Conversation, turn.conversation.id, with_for_update=True)
+        if turn.stop_reason == MANUAL_STOP and not conversation.manual_mode:
+            log.info("🤖 [AgentHandler] Conversation %s was released meanwhile; the AI handles the message", conversation.id)
+            return Outcome(stored=False)
+        taken_over = conversation.manual_mode  # by a person while the stages ran: the AI stays silent
+        message = session.get(Message, turn.message.id)
+        for field_name in ("language", "translation", "sentiment"):
+            setattr(message, field_name, getattr(turn.message, field_name))
+        changes = dict(turn.changes)
+        if taken_over:
+            changes.pop("manual_reason", None)  # an escalation keeps the person's own reason
+        for column, value in changes.items():
+            setattr(conversation, column, value)
+        message.status = MessageStatus.FAILED if turn.failure else MessageStatus.HANDLED
+        if turn.failure:
+            message.error = conversation.last_error = turn.failure
+            session.add(failure_alert(conversation, message.id, turn.failure, now))
+        session.add_all(turn.alerts)
+        for note in turn.notes:
+            session.add(Note(conversation_id=conversation.id, author="system", text=note, created_at=now))
+        for index, item in enumerate(turn.replies):
+            if taken_over:
+                session.add(suggestion(conversation, item, now))
+            else:
+                queue_message(
+                    session, ctx, conversation, role=role_of(item), kind=item.kind, text=item.text,
+                    translation=item.translation, key=f"{item.kind}:{message.id}:{index}",
+                )
+        session.flush()
+        alert_ids = [alert.id for alert in turn.alerts]
+    if taken_over and turn.replies:
+        log.info("👤 [AgentHandler] Conversation %s was taken over during the reply; kept as a suggestion", conversation.id)
+    return Outcome(stored=True, alert_ids=alert_ids, queued=bool(turn.replies) and not taken_over)
+
+
+def store_failure(ctx: AppContext, turn: Turn, reason: str) -> None:
+    """Mark the message failed with an alert, and nothing else (when storing the turn failed)."""
+    with session_scope(ctx.engine) as session:
+        message = session.get(Message, turn.message.id)
+        conversation = session.get(Conversation, turn.conversation.id)
+        message.status, message.error = MessageStatus.FAILED, reason
+        conversation.last_error = reason
+        session.add(failure_alert(conversation, message.id, reason, ctx.clock.now()))
+
+
+def failure_alert(conversation: Conversation, message_id: int, reason: str, now) -> Alert:
+    return Alert(
+        kind=AlertKind.LLM_FAILURE, severity="critical", agent_id=conversation.agent_id,
+        conversation_id=conversation.id, message_id=message_id,
+        text=f"No AI reply to a customer message: {reason}", created_at=now,
+    )
+
+
+def role_of(item: Reply) -> str:
+    return Role.ASSISTANT if item.kind == "reply" else Role.SYSTEM
+
+
+def suggestion(conversation: Conversation, item: Reply, now) -> Message:
+    """The reply kept for the manager of a taken-over conversation; no outbox row."""
+    return Message(
+        conversation_id=conversation.id, integration_id=conversation.integration_id, role=role_of(item),
+        kind=item.kind, text=item.text, translation=item.translation, language=conversation.language,
+        status=MessageStatus.SUGGESTED, created_at=now,
+    )

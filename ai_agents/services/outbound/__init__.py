@@ -1,0 +1,1 @@
+"""Outbound flow: the outbox and its dispatcher, send budget, broadcasts, follow-ups, alert delivery."""

@@ -1,0 +1,240 @@
+"""The outbox dispatcher: claims due rows with a lease, sends them at each channel's rate, records outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from ai_agents.db.models import OutboxMessage
+from ai_agents.db.session import run_db, session_scope
+from ai_agents.logs import get_logger
+from ai_agents.services.context import AppContext
+from ai_agents.services.live_updates import call_in_loop
+from ai_agents.services.outbound import outbox_claim as claims
+from ai_agents.services.outbound.outbox_claim import BULK_KINDS
+from ai_agents.services.outbound.outbox_record import Outcome, RetryPolicy, record_failed, record_sent
+from ai_agents.services.outbound.send_budget import Candidate, SendBudget
+from ai_agents.services.ports import SendError, SendResult
+
+log = get_logger("outbox")
+BROADCAST_LINES = 20  # per-recipient log lines per campaign before only progress lines remain
+INTERRUPTED_CHECK = timedelta(seconds=1)  # how often campaign sends cut off by a crash are looked for
+MIN_PAUSE = 0.02  # seconds: waking for every token at high rates costs CPU; buckets keep the rate exact
+SHUTDOWN_WAIT_SECONDS = 5.0
+
+
+class Dispatcher:
+    """Claims due rows only when a send slot and a rate token are free, keeps their lease while it
+    sends them (in order per recipient), and records each outcome only while it holds the lease."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        *,
+        batch: int = 200,
+        lease_seconds: float = 120,
+        max_attempts: int = 8,
+        retry_base: float = 2.0,
+        retry_hours: float = 24.0,
+        idle_seconds: float = 1.0,
+        concurrency: int = 32,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.ctx = ctx
+        self.batch, self.lease, self.concurrency = batch, timedelta(seconds=lease_seconds), concurrency
+        self.policy = RetryPolicy(timedelta(hours=retry_hours), max_attempts, retry_base)
+        self.idle_seconds = idle_seconds
+        self.owner = uuid.uuid4().hex[:12]
+        self._sleep = sleep
+        self._wake = asyncio.Event()
+        self._limit = asyncio.Semaphore(concurrency)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.budget = SendBudget()
+        self._sending: dict[int, str] = {}  # rows this process is sending -> their lease owner
+        self._claimed: dict[int, Candidate] = {}
+        self._broadcast_lines: dict[int | None, int] = {}
+        self._checked_interrupted_at = None
+
+    def wake(self) -> None:
+        """Send soon: callable from any thread (the pipeline stores replies in worker threads)."""
+        if self._loop is not None:
+            call_in_loop(self._loop, self._wake.set)
+
+    def forget(self, integration_id: int) -> None:
+        """Drop the rate state of a deleted integration."""
+        self.budget.forget(integration_id)
+
+    async def run(self) -> None:
+        """Send until cancelled: claim as many rows as there are free send slots and rate tokens,
+        then sleep until woken (new rows, a slot freed, a channel connected) or the next token of
+        an integration with due rows; idle_seconds at most (rows written by other processes)."""
+        self._loop = asyncio.get_running_loop()
+        in_flight: set[asyncio.Task] = set()
+        renewer = asyncio.create_task(self._keep_leases(), name="outbox-leases")
+        try:
+            while True:
+                room = min(self.batch, self.concurrency - len(in_flight))
+                rows, token_wait = await self._claim_safely(room) if room > 0 else ([], None)
+                for row in rows:
+                    task = asyncio.create_task(self._send(row))
+                    in_flight.add(task)
+                    task.add_done_callback(in_flight.discard)
+                pause = self.idle_seconds
+                if token_wait is not None:  # at the token (+1 ms: the token, not 0.9999 of it)
+                    pause = min(pause, max(MIN_PAUSE, token_wait + 0.001))
+                try:  # not wait_for: on 3.11 it can swallow a cancel that meets a wake-up
+                    async with asyncio.timeout(pause):
+                        await self._wake.wait()
+                except TimeoutError:
+                    pass
+                self._wake.clear()
+        finally:
+            if in_flight:  # stopping: sends under way record their outcome (channels stop first)
+                await asyncio.wait(in_flight, timeout=SHUTDOWN_WAIT_SECONDS)
+            renewer.cancel()
+
+    async def dispatch_once(self) -> int:
+        """Claim one batch and send all of it (tests and benchmarks); returns rows attempted."""
+        renewer = asyncio.create_task(self._keep_leases())
+        try:
+            rows, _ = await self._claim_now(self.batch)
+            await asyncio.gather(*(self._send(row) for row in rows))
+        finally:
+            renewer.cancel()
+        return len(rows)
+
+    async def _claim_safely(self, limit: int) -> tuple[list[OutboxMessage], float | None]:
+        try:
+            return await self._claim_now(limit)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
+            log.exception("❌ Outbox dispatch failed; retrying")
+            return [], None
+
+    async def _claim_now(self, limit: int) -> tuple[list[OutboxMessage], float | None]:
+        """Claim rows; tokens are taken for the rows really claimed, and the rows are registered
+        as being sent by this process (never claimed again by it while they are)."""
+        rows, chosen, held, empty = await run_db(self.ctx.engine, self._claim, limit, frozenset(self._sending))
+        for row in rows:
+            self.budget.take(chosen[row.id])
+            self._sending[row.id], self._claimed[row.id] = row.lease_owner, chosen[row.id]
+        waits = [self.budget.wait_time(held)] + [self.budget.channel_wait_time(channel) for channel in empty]
+        return rows, min((wait for wait in waits if wait is not None), default=None)
+
+    def _claim(self, limit: int, sending: frozenset[int]):
+        """Lease due rows of integrations running here: the oldest per recipient (order is kept),
+        conversation messages before campaigns, only as many as the rates allow now. Also returns
+        what waits for a rate token (the next wake-up)."""
+        now = self.ctx.clock.now()
+        owner = f"{self.owner}:{uuid.uuid4().hex[:8]}"
+        with session_scope(self.ctx.engine) as session:
+            if self._checked_interrupted_at is None or now - self._checked_interrupted_at >= INTERRUPTED_CHECK:
+                claims.give_up_interrupted(session, now)
+                self._checked_interrupted_at = now
+            channels = claims.running_channels(session, self.ctx.gateway().is_running)
+            ready = {i: channel for i, channel in channels.items() if self.budget.available(channel) >= 1}
+            chosen, held = self._choose(session, ready, now, limit, set(sending))
+            rows = claims.lease(session, [c.row_id for c in chosen], now, owner, now + self.lease)
+            empty = claims.with_due_rows(session, [i for i in channels if i not in ready], now)
+        return rows, {c.row_id: c for c in chosen}, held, [channels[i] for i in empty]
+
+    def _choose(self, session: Session, ready: dict, now, limit: int, sending: set[int]):
+        """Rows the rates allow, fair across integrations. Candidates come in one global order, so
+        the rows of one integration may all fall behind the cut: the next round asks again without
+        the integrations already seen, until every due row of the rest was seen."""
+        candidates: list[Candidate] = []
+        remaining = dict(ready)
+        while remaining:
+            found = claims.due_candidates(session, remaining, now, limit * 4, sending)
+            candidates += found
+            if len(found) < limit * 4:
+                break
+            for candidate in found:
+                remaining.pop(candidate.channel.integration_id, None)
+        return self.budget.choose(claims.fair_order(candidates), limit)
+
+    async def _keep_leases(self) -> None:
+        """Renew the leases of the rows in flight, so no lease ends while its row is being sent."""
+        while True:
+            await self._sleep(self.lease.total_seconds() / 3)
+            if self._sending:
+                try:
+                    await run_db(self.ctx.engine, self._renew, dict(self._sending))
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # noqa: BLE001 - tried again at the next tick
+                    log.exception("❌ Could not renew outbox leases; retrying")
+
+    def _renew(self, owners: dict[int, str]) -> None:
+        with session_scope(self.ctx.engine) as session:
+            claims.renew(session, owners, self.ctx.clock.now() + self.lease)
+
+    def _mark_started(self, row: OutboxMessage) -> None:
+        with session_scope(self.ctx.engine) as session:
+            session.exec(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.lease_owner == row.lease_owner)
+                .values(attempt_started_at=self.ctx.clock.now())
+            )
+
+    async def _send(self, row: OutboxMessage) -> bool:
+        try:
+            async with self._limit:
+                if row.kind in BULK_KINDS:
+                    await run_db(self.ctx.engine, self._mark_started, row)
+                gateway = self.ctx.gateway()
+                try:
+                    result = await gateway.send_text(
+                        row.integration_id, row.recipient, row.text, start_part=row.parts_sent
+                    )
+                except SendError as exc:
+                    if await run_db(self.ctx.engine, self._failed, row, exc) == Outcome.HELD:
+                        self.budget.give_back(self._claimed[row.id])  # nothing went out: the token is unused
+                    return False
+            await run_db(self.ctx.engine, self._sent, row, result)
+            return True
+        except Exception:  # noqa: BLE001 - the row's lease ends and it is handled again
+            log.exception("❌ Sending outbox row %s crashed; it is handled again when its lease ends", row.id)
+            return False
+        finally:
+            self._sending.pop(row.id, None)
+            self._claimed.pop(row.id, None)
+            self._wake.set()  # a send slot is free
+
+    def _sent(self, row: OutboxMessage, result: SendResult) -> None:
+        with session_scope(self.ctx.engine) as session:
+            outcome = record_sent(session, row, result, self.ctx.clock.now())
+        if outcome == Outcome.LOST_LEASE:
+            log.warning("⚠️  Outbox row %s was sent but is no longer ours (deleted or taken over)", row.id)
+            return
+        if row.kind == "reply":
+            log.info("✅ Response sent to %s (conversation %s)", row.recipient, row.conversation_id)
+        elif row.kind == "broadcast" and self._first_lines(row.broadcast_id):
+            log.info("✅ [BroadcastWorker] Sent message to %s", row.recipient)
+        self.ctx.live.publish("outbox_sent", outbox_id=row.id, conversation_id=row.conversation_id)
+
+    def _first_lines(self, broadcast_id: int | None) -> bool:
+        """Per-recipient log lines only for the first few of a campaign; then progress lines."""
+        seen = self._broadcast_lines.get(broadcast_id, 0)
+        self._broadcast_lines[broadcast_id] = seen + 1
+        return seen < BROADCAST_LINES
+
+    def _failed(self, row: OutboxMessage, exc: SendError) -> Outcome:
+        with session_scope(self.ctx.engine) as session:
+            outcome, delay, reason = record_failed(session, row, exc, self.ctx.clock.now(), self.policy)
+        if outcome == Outcome.LOST_LEASE:
+            log.warning("⚠️  Outbox row %s failed but is no longer ours (deleted or taken over): %s",
+                        row.id, reason)
+        elif outcome == Outcome.RETRY and row.kind != "broadcast":
+            log.warning("⚠️  Send to %s failed, will retry in %.0fs: %s", row.recipient, delay, reason)
+        elif outcome == Outcome.RETRY and self._first_lines(row.broadcast_id):
+            log.warning("⚠️  [BroadcastWorker] Failed to send, will retry: %s (%s)", row.recipient, reason)
+        elif outcome == Outcome.FAILED:
+            log.error("❌ Send to %s failed for good: %s", row.recipient, reason)
+        return outcome

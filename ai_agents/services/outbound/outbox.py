@@ -1,0 +1,81 @@
+"""The durable outbox: every outgoing message is a row first (here), then sent by the dispatcher."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from ai_agents.core.types import MessageStatus
+from ai_agents.db.models import Conversation, Message, OutboxMessage
+from ai_agents.db.session import session_scope
+from ai_agents.services.context import AppContext
+from ai_agents.services.outbound import outbox_claim as claims
+from ai_agents.services.outbound.outbox_claim import INTERRUPTED
+from ai_agents.services.outbound.outbox_record import ChannelDown
+
+__all__ = ["INTERRUPTED", "ChannelDown", "enqueue", "queue_message", "resume_held"]
+
+
+def enqueue(session: Session, ctx: AppContext, **fields) -> OutboxMessage | None:
+    """Add an outbox row unless its idempotency key exists already (then None)."""
+    key = fields["idempotency_key"]
+    if session.exec(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)).first():
+        return None
+    row = OutboxMessage(next_attempt_at=ctx.clock.now(), created_at=ctx.clock.now(), **fields)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # a concurrent writer got there first
+        return None
+    return row
+
+
+def queue_message(
+    session: Session,
+    ctx: AppContext,
+    conversation: Conversation,
+    *,
+    role: str,
+    kind: str,
+    text: str,
+    key: str | None = None,
+    translation: str | None = None,
+    author: str | None = None,
+) -> Message:
+    """Store an outgoing message of a conversation and its outbox row (key: kind:message id)."""
+    now = ctx.clock.now()
+    message = Message(
+        conversation_id=conversation.id,
+        integration_id=conversation.integration_id,
+        role=role,
+        kind=kind,
+        text=text,
+        translation=translation,
+        author=author,
+        language=conversation.language,
+        status=MessageStatus.QUEUED,
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    enqueue(
+        session,
+        ctx,
+        idempotency_key=key or f"{kind}:{message.id}",
+        integration_id=conversation.integration_id,
+        recipient=conversation.remote_id,
+        text=text,
+        kind=kind,
+        conversation_id=conversation.id,
+        message_id=message.id,
+    )
+    conversation.last_message_at = conversation.last_agent_message_at = now
+    if kind in ("reply", "manager"):
+        conversation.follow_up_state = None  # follow-ups count from this message
+    return message
+
+
+def resume_held(ctx: AppContext, integration_id: int) -> int:
+    """The integration is connected (again): its held and retrying rows are due now."""
+    with session_scope(ctx.engine) as session:
+        return claims.resume_held(session, integration_id, ctx.clock.now())

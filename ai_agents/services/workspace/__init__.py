@@ -1,0 +1,1 @@
+"""Workspace flow: what people manage: agents, settings, integrations, live chat, dashboard, health."""
