@@ -7,7 +7,7 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     )
     broadcast_tick_seconds: float = Field(2, gt=0, description="How often campaign states refresh.")
     history_messages: int = Field(20, ge=1, le=200, description="Messages of context per reply.")
+    detect_languages: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Customer languages the detector chooses from (ISO 639-1, comma-separated)."
+    )
+    language_accuracy: Literal["high", "low"] = Field("high", description="lingua's accuracy mode.")
 
     @field_validator("log_level")
     @classmethod
@@ -71,6 +75,15 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
+
+    @field_validator("detect_languages", mode="before")
+    @classmethod
+    def _language_codes(cls, value: object) -> list[str]:
+        codes = [code.strip().lower() for code in _items(value)]
+        for code in codes:
+            if len(code) != 2 or not code.isascii() or not code.isalpha():
+                raise ValueError(f"DETECT_LANGUAGES entry {code!r} is not an ISO 639-1 code such as 'en' or 'ru'")
+        return codes
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

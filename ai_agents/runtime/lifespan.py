@@ -11,7 +11,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from ai_agents.config import Settings, load_settings
+from ai_agents.config import ConfigError, Settings, load_settings
 from ai_agents.core.clock import Clock, SystemClock
 from ai_agents.crypto import SecretBox
 from ai_agents.db import migrate
@@ -20,6 +20,7 @@ from ai_agents.llm.openai_chat import OpenAIChat
 from ai_agents.logs import configure_logging, get_logger
 from ai_agents.runtime.channels import ChannelManager
 from ai_agents.services.context import AppContext, ContextSlot
+from ai_agents.services.inbound.language import configure_detector
 from ai_agents.services.inbound.pipeline import Pipeline
 from ai_agents.services.outbound.broadcast_states import refresh_statuses
 from ai_agents.services.outbound.dispatcher import Dispatcher
@@ -44,6 +45,10 @@ class Platform:
 def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
     """Everything the use cases need, from the settings; migrates the database to head."""
     settings.check_exposure()
+    try:
+        configure_detector(settings.detect_languages, low_accuracy=settings.language_accuracy == "low")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     url = settings.resolved_database_url
     migrate.upgrade(url)
     return AppContext(
