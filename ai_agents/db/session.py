@@ -57,6 +57,14 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A session for reading only, outside the writers' turns: in WAL mode a reader sees one
+    consistent snapshot and neither waits for writers nor holds them up (long reads: exports)."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session  # closing ends the read transaction; what was loaded stays readable
+
+
 def ping(engine: Engine) -> bool:
     """True when the database answers a trivial query."""
     try:

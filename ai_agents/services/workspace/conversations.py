@@ -14,7 +14,7 @@ from sqlmodel import select
 from ai_agents.core.types import Role
 from ai_agents.db.models import Agent, Conversation, Message, Note
 from ai_agents.db.queries import load_conversation
-from ai_agents.db.session import session_scope
+from ai_agents.db.session import read_scope, session_scope
 from ai_agents.logs import get_logger
 from ai_agents.services.agent_settings import settings_of
 from ai_agents.services.context import AppContext
@@ -218,28 +218,22 @@ def _cell(value: Any) -> str:
 
 
 def export_csv(ctx: AppContext, conversation_id: int) -> tuple[str, str]:
-    """(filename, CSV text) with every message of the conversation, oldest first."""
-    with session_scope(ctx.engine) as session:
+    """(filename, CSV text) with every message of the conversation, oldest first. Read in a read
+    scope (no writer waits for it), the CSV built after the session is closed."""
+    columns = (Message.created_at, Message.role, Message.author, Message.translation, Message.text,
+               Message.language, Message.sentiment, Message.status)
+    with read_scope(ctx.engine) as session:
         conversation = load_conversation(session, conversation_id)
-        messages = session.exec(
-            select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
+        rows = session.exec(
+            select(*columns).where(Message.conversation_id == conversation_id).order_by(Message.id)
         ).all()
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        # text: in the agent's language; original_text: as the customer wrote or received it.
-        writer.writerow(["time", "role", "author", "text", "original_text", "language", "sentiment", "status"])
-        for m in messages:
-            row = (
-                m.created_at.isoformat(),
-                m.role,
-                m.author,
-                m.translation or m.text,
-                m.text,
-                m.language,
-                m.sentiment,
-                m.status,
-            )
-            writer.writerow([_cell(v) for v in row])
-        stamp = ctx.clock.now().strftime("%Y%m%d")
-        filename = f"conversation-{conversation.id}-{conversation.channel}-{stamp}.csv"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    # text: in the agent's language; original_text: as the customer wrote or received it.
+    writer.writerow(["time", "role", "author", "text", "original_text", "language", "sentiment", "status"])
+    for created_at, role, author, translation, text, language, sentiment, status in rows:
+        row = (created_at.isoformat(), role, author, translation or text, text, language, sentiment, status)
+        writer.writerow([_cell(v) for v in row])
+    stamp = ctx.clock.now().strftime("%Y%m%d")
+    filename = f"conversation-{conversation.id}-{conversation.channel}-{stamp}.csv"
     return filename, buffer.getvalue()
