@@ -107,7 +107,7 @@ class Pipeline:
             while True:
                 self._dirty.discard(conversation_id)
                 try:
-                    turn = await run_db(self.ctx.engine, self._next_turn, conversation_id)
+                    turn, more = await run_db(self.ctx.engine, self._next_turn, conversation_id)
                     if turn is not None:
                         await self._handle(turn)
                 except Exception as exc:  # noqa: BLE001 - the worker must outlive any error
@@ -120,16 +120,17 @@ class Pipeline:
                 if failures:
                     log.info("✅ [AgentHandler] Conversation %s: handling resumed after %s failures", conversation_id, failures)
                     failures = 0
-                if turn is None and conversation_id not in self._dirty:
-                    return
+                if not more and conversation_id not in self._dirty:
+                    return  # nothing was left, and nothing arrived since (kick marks it dirty)
         finally:
             if self._workers.get(conversation_id) is asyncio.current_task():
                 del self._workers[conversation_id]
 
-    def _next_turn(self, conversation_id: int) -> Turn | None:
-        """The oldest unhandled customer message of the conversation, with what handling needs."""
+    def _next_turn(self, conversation_id: int) -> tuple[Turn | None, bool]:
+        """The oldest unhandled customer message of the conversation, with what handling needs,
+        and whether another one waits behind it (so the worker need not look again)."""
         with session_scope(self.ctx.engine) as session:
-            message = session.exec(
+            waiting = session.exec(
                 select(Message)
                 .where(
                     Message.conversation_id == conversation_id,
@@ -137,10 +138,11 @@ class Pipeline:
                     Message.status == MessageStatus.RECEIVED,
                 )
                 .order_by(Message.id)
-                .limit(1)
-            ).first()
-            if message is None:
-                return None
+                .limit(2)
+            ).all()
+            if not waiting:
+                return None, False
+            message = waiting[0]
             conversation = session.get(Conversation, conversation_id)
             agent = session.get(Agent, conversation.agent_id)
             history = session.exec(
@@ -153,13 +155,14 @@ class Pipeline:
                 .order_by(Message.id.desc())
                 .limit(self.ctx.settings.history_messages)
             ).all()
-            return Turn(
+            turn = Turn(
                 conversation=conversation,
                 message=message,
                 agent=agent,
                 settings=settings_of(agent.settings),
                 history=list(reversed(history)),
             )
+            return turn, len(waiting) > 1
 
     async def resume(self) -> int:
         """After a restart: handle every message that was stored but not yet handled."""

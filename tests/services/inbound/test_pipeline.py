@@ -125,3 +125,29 @@ async def test_llm_calls_in_flight_are_bounded(live, live_api, fake_telegram, fa
 def _statuses(live) -> list[str]:
     with Session(live.ctx.engine) as session:
         return [m.status for m in session.exec(select(Message).where(Message.role == "user"))]
+
+
+async def test_each_message_is_looked_up_once(live, live_api, fake_telegram, fake_openai):
+    """The worker knows whether another message waits behind the one it handles: no extra read
+    (a transaction) per message just to find that nothing is left."""
+    lookups: list[int] = []
+    next_turn = live.pipeline._next_turn
+
+    def counted(conversation_id: int):
+        lookups.append(conversation_id)
+        return next_turn(conversation_id)
+
+    live.pipeline._next_turn = counted
+    fake_openai.set_latency(0.2)
+    agent = await create_agent(live_api)
+    await connect_bot(live_api, agent["id"], fake_telegram, TOKEN)
+    fake_telegram.push_message(TOKEN, 12, "first")
+    await fake_telegram.awaited_sent(1, token=TOKEN)
+    await live.pipeline.drain()
+    assert len(lookups) == 1
+    for i in range(3):
+        fake_telegram.push_message(TOKEN, 12, f"more {i}")
+    sent = await fake_telegram.awaited_sent(4, token=TOKEN, timeout=15)
+    await live.pipeline.drain()
+    assert [s.text for s in sent][1:] == [f"Reply to: more {i}" for i in range(3)]
+    assert 3 <= len(lookups) - 1 <= 4  # one per message (+1 when a message lands just as the worker ends)
