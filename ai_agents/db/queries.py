@@ -1,11 +1,12 @@
-"""Queries more than one service uses: load a row by id, or NotFound naming what is missing."""
+"""Queries more than one service uses: load a row by id (or NotFound naming it), delete integrations."""
 
 from __future__ import annotations
 
+from sqlalchemy import delete
 from sqlmodel import Session
 
 from ai_agents.core.errors import NotFound
-from ai_agents.db.models import Agent, Conversation, Integration
+from ai_agents.db.models import Agent, Conversation, Integration, OutboxMessage
 
 
 def load_agent(session: Session, agent_id: int) -> Agent:
@@ -27,3 +28,13 @@ def load_conversation(session: Session, conversation_id: int) -> Conversation:
     if conversation is None:
         raise NotFound(f"conversation {conversation_id} does not exist", code="CONVERSATION_NOT_FOUND")
     return conversation
+
+
+def delete_integrations(session: Session, integration_ids: list[int]) -> None:
+    """Delete integrations with everything of theirs. Their outbox rows go first: a sender holds
+    an outbox row and then needs the integration's key lock, so taking the integration first would
+    make a lock cycle (a deadlock on PostgreSQL) with a send being recorded."""
+    if not integration_ids:
+        return
+    session.exec(delete(OutboxMessage).where(OutboxMessage.integration_id.in_(integration_ids)))
+    session.exec(delete(Integration).where(Integration.id.in_(integration_ids)))

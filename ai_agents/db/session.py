@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 T = TypeVar("T")
@@ -63,6 +65,23 @@ def read_scope(engine: Engine) -> Iterator[Session]:
     consistent snapshot and neither waits for writers nor holds them up (long reads: exports)."""
     with Session(engine, expire_on_commit=False) as session:
         yield session  # closing ends the read transaction; what was loaded stays readable
+
+
+RETRYABLE_SQLSTATES = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
+
+
+def transaction_retrying(engine: Engine, work: Callable[[Session], T], attempts: int = 3) -> T:
+    """`work(session)` in one transaction, run again when the database aborted it to break a
+    deadlock (PostgreSQL picks one of the transactions in the cycle). Blocking: call via run_db."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with session_scope(engine) as session:
+                return work(session)
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in RETRYABLE_SQLSTATES or attempt == attempts:
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
 
 
 def ping(engine: Engine) -> bool:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import Field
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from ai_agents.core.errors import FieldProblem, ValidationFailed
 from ai_agents.crypto import UNREADABLE, mask_secret
 from ai_agents.db.models import Agent, Integration
-from ai_agents.db.queries import load_agent
-from ai_agents.db.session import session_scope
+from ai_agents.db.queries import delete_integrations, load_agent
+from ai_agents.db.session import run_db, session_scope, transaction_retrying
 from ai_agents.logs import get_logger
 from ai_agents.services.agent_settings import LANGUAGE_CODE, AgentSettings, merge, settings_of
 from ai_agents.services.context import AppContext
@@ -181,14 +181,19 @@ def update_agent(ctx: AppContext, agent_id: int, data: AgentFields, *, partial: 
 async def delete_agent(ctx: AppContext, agent_id: int) -> None:
     """Delete the agent with its integrations, conversations and campaigns, and stop its bots.
     The rows go first: an adapter started meanwhile finds no row, and remove() then stops it."""
-    with session_scope(ctx.engine) as session:
+
+    def delete_rows(session: Session) -> tuple[str, list[int]]:
         agent = load_agent(session, agent_id)
-        integration_ids = list(session.exec(select(Integration.id).where(Integration.agent_id == agent_id)))
+        ids = list(session.exec(select(Integration.id).where(Integration.agent_id == agent_id)))
+        delete_integrations(session, ids)
         session.delete(agent)
+        return agent.name, ids
+
+    name, integration_ids = await run_db(ctx.engine, transaction_retrying, ctx.engine, delete_rows)
     if ctx.channels is not None:
         for integration_id in integration_ids:
             await ctx.channels.remove(integration_id)
-    log.info("🗑️ Agent deleted: %s (integrations stopped and removed: %s)", agent.name, len(integration_ids))
+    log.info("🗑️ Agent deleted: %s (integrations stopped and removed: %s)", name, len(integration_ids))
 
 
 def get_settings(ctx: AppContext, agent_id: int) -> dict[str, Any]:

@@ -6,14 +6,14 @@ import json
 from typing import Any, Literal
 
 from pydantic import Field
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from ai_agents.core.errors import ChannelError, Conflict, FieldProblem, ValidationFailed
 from ai_agents.core.types import ChannelType, IntegrationStatus, Provider
 from ai_agents.crypto import UNREADABLE, SecretBox, UnreadableSecret, mask_secret
 from ai_agents.db.models import Integration
-from ai_agents.db.queries import load_agent, load_integration
-from ai_agents.db.session import session_scope
+from ai_agents.db.queries import delete_integrations, load_agent, load_integration
+from ai_agents.db.session import run_db, session_scope, transaction_retrying
 from ai_agents.logs import get_logger, redact
 from ai_agents.services.context import AppContext
 from ai_agents.services.ports import AdapterSpec, CredentialsError, Identity
@@ -204,8 +204,11 @@ async def set_enabled(ctx: AppContext, integration_id: int, enabled: bool) -> di
 
 async def delete_integration(ctx: AppContext, integration_id: int) -> None:
     """Delete the row, then stop the adapter and forget it everywhere (see ChannelManager.remove)."""
-    with session_scope(ctx.engine) as session:
-        session.delete(load_integration(session, integration_id))
+
+    def delete_row(session: Session) -> None:
+        delete_integrations(session, [load_integration(session, integration_id).id])
+
+    await run_db(ctx.engine, transaction_retrying, ctx.engine, delete_row)
     if ctx.channels is not None:
         await ctx.channels.remove(integration_id)
     log.info("🗑️ Integration %s deleted", integration_id)
