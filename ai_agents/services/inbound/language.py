@@ -15,9 +15,10 @@ if TYPE_CHECKING:  # lingua is imported only when the detector is first built
 
 # ISO 639-1 codes the detector chooses from. Restricted on purpose: lingua's high-accuracy models
 # cost ~25 MB of RAM per language that shares its script with another supported language
-# (all 75 languages: ~1.2 GB; this set: ~320 MB once the parse garbage is trimmed), and a smaller candidate set is also more
-# accurate on short texts (no ms/id, mr/hi, be/ru, nn/es confusions). Languages with a script of
-# their own (he, el, hi, th, ko, ja, zh) are decided by lingua's rules and cost almost nothing.
+# (all 75 languages: ~1.2 GB; this set: ~320 MB once the parse garbage is trimmed), and a smaller
+# candidate set is also more accurate on short texts (no ms/id, mr/hi, be/ru, nn/es confusions).
+# Languages with a script of their own (he, el, hi, th, ko, ja, zh) are decided by lingua's rules
+# and cost almost nothing.
 SUPPORTED_LANGUAGES: tuple[str, ...] = (
     "en",
     "es",

@@ -25,7 +25,9 @@ async def score_sentiment(tools: StageContext, turn: Turn) -> None:
     if (message.language or "en") != "en" and message.translation is None:
         log.info("📊 [AgentService] Sentiment skipped: message in %s without an English translation", message.language)
         return
-    recent = [m.sentiment for m in turn.history if m.role == Role.USER and m.id != message.id and m.sentiment is not None]
+    recent = [
+        m.sentiment for m in turn.history if m.role == Role.USER and m.id != message.id and m.sentiment is not None
+    ]
     verdict = await asyncio.to_thread(
         assess,
         text,
@@ -39,7 +41,8 @@ async def score_sentiment(tools: StageContext, turn: Turn) -> None:
     now = tools.clock.now()
     if verdict.negative and settings.alert_on_negative:
         log.warning("⚠️  [AgentService] Negative sentiment detected (conversation %s)", turn.conversation.id)
-        turn.alerts.append(_alert(turn, AlertKind.NEGATIVE_SENTIMENT, "warning", f"Negative message ({verdict.score:.2f}): {text[:200]}", now))
+        text_of_alert = f"Negative message ({verdict.score:.2f}): {text[:200]}"
+        turn.alerts.append(_alert(turn, AlertKind.NEGATIVE_SENTIMENT, "warning", text_of_alert, now))
     if not verdict.very_negative:
         return
     log.warning("🚨 [AgentService] Very negative sentiment detected, consider escalating to human")
