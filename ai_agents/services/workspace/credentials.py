@@ -34,13 +34,18 @@ class IntegrationCredentials(StrictInput):
 
 async def replace_credentials(ctx: AppContext, integration_id: int, data: IntegrationCredentials) -> dict[str, Any]:
     """Check the new token belongs to the same bot, store it encrypted, restart the adapter."""
+
+    def with_base_url(stored: dict[str, Any]) -> dict[str, Any]:
+        config = dict(stored)
+        if "api_base_url" in data.model_fields_set:
+            config.pop("api_base_url", None)
+            if data.api_base_url:
+                config["api_base_url"] = data.api_base_url
+        return config
+
     with session_scope(ctx.engine) as session:
         row = load_integration(session, integration_id)
-        provider, config, external_id = row.provider, dict(row.config), row.external_id
-    if "api_base_url" in data.model_fields_set:
-        config.pop("api_base_url", None)
-        if data.api_base_url:
-            config["api_base_url"] = data.api_base_url
+        provider, config, external_id = row.provider, with_base_url(row.config), row.external_id
     identity = await probe_identity(ctx, provider, {"token": data.token}, config)
     if identity.external_id != external_id:
         raise Conflict(
@@ -51,7 +56,9 @@ async def replace_credentials(ctx: AppContext, integration_id: int, data: Integr
     with session_scope(ctx.engine) as session:
         row = load_integration(session, integration_id)
         row.credentials_encrypted = ctx.box.encrypt(json.dumps({"token": data.token}))
-        row.config, row.display_name, row.updated_at = config, identity.display_name, ctx.clock.now()
+        # re-read: other settings (rate limits) may have changed while the token was checked
+        row.config = with_base_url(row.config)
+        row.display_name, row.updated_at = identity.display_name, ctx.clock.now()
         enabled = row.is_enabled
     log.info("🔑 Integration %s: credentials entered again (%s)", integration_id, identity.display_name)
     await ctx.gateway().stop(integration_id)
