@@ -10,6 +10,7 @@ from ai_agents.db.session import session_scope
 from ai_agents.logs import get_logger
 from ai_agents.services.context import AppContext
 from ai_agents.services.inbound.turn import MANUAL_STOP, Reply, Turn
+from ai_agents.services.inbound.turn_loader import next_turn
 from ai_agents.services.outbound.outbox import queue_message
 
 log = get_logger("pipeline")
@@ -24,6 +25,7 @@ class Outcome:
     stored: bool
     alert_ids: list[int] = field(default_factory=list)
     queued: bool = False
+    next_turn: Turn | None = None  # the conversation's next unhandled message, read in the same transaction
 
 
 def store_outcome(ctx: AppContext, turn: Turn) -> Outcome:
@@ -40,6 +42,9 @@ def store_outcome(ctx: AppContext, turn: Turn) -> Outcome:
             return Outcome(stored=False)
         taken_over = conversation.manual_mode  # by a person while the stages ran: the AI stays silent
         message = session.get(Message, turn.message.id)
+        if message.status != MessageStatus.RECEIVED:  # handled already (a turn read twice): never reply twice
+            log.warning("⚠️  [AgentHandler] Message %s was handled already; this turn is dropped", message.id)
+            return Outcome(stored=True)
         for field_name in ("language", "translation", "sentiment"):
             setattr(message, field_name, getattr(turn.message, field_name))
         changes = dict(turn.changes)
@@ -64,9 +69,11 @@ def store_outcome(ctx: AppContext, turn: Turn) -> Outcome:
                 )
         session.flush()
         alert_ids = [alert.id for alert in turn.alerts]
+        following, _ = next_turn(session, conversation.id, ctx.settings.history_messages)
     if taken_over and turn.replies:
         log.info("👤 [AgentHandler] Conversation %s was taken over during the reply; kept as a suggestion", conversation.id)
-    return Outcome(stored=True, alert_ids=alert_ids, queued=bool(turn.replies) and not taken_over)
+    queued = bool(turn.replies) and not taken_over
+    return Outcome(stored=True, alert_ids=alert_ids, queued=queued, next_turn=following)
 
 
 def store_failure(ctx: AppContext, turn: Turn, reason: str) -> None:
