@@ -33,6 +33,7 @@ __all__ = [
     "Clock",
     "LLMError",
     "LivePublisher",
+    "DirectSend",
     "complete_within_deadline",
 ]
 
@@ -61,6 +62,19 @@ class LivePublisher(Protocol):
     def publish(self, kind: str, **data: Any) -> None: ...
 
     def subscribe(self) -> AbstractAsyncContextManager[asyncio.Queue]: ...
+
+
+class DirectSend(Protocol):
+    """Hands a reply straight to the sender: a send slot and rate tokens reserved before the reply
+    is stored (its outbox row is written leased), the row adopted after the commit; no claim."""
+
+    def reserve(self, integration_id: int, recipient: str) -> Any | None:
+        """A reservation (its `owner` and `until` lease the row), or None: the row waits for a claim."""
+
+    def adopt(self, row: Any, reservation: Any) -> None: ...
+
+    def release(self, reservation: Any) -> None:
+        """The reservation was not used (the row was not written leased)."""
 
 
 class ChannelGateway(Protocol):

@@ -185,19 +185,26 @@ class Pipeline:
                 break
         if turn.failure:
             log.error("❌ [AgentHandler] No reply for conversation %s: %s", turn.conversation.id, turn.failure)
+        direct, reservation, outcome = self.ctx.direct_send, None, Outcome(stored=True)
+        if direct is not None and len(turn.replies) == 1:
+            reservation = direct.reserve(turn.conversation.integration_id, turn.conversation.remote_id)
         try:
-            outcome = await run_db(self.ctx.engine, store_outcome, self.ctx, turn)
+            outcome = await run_db(self.ctx.engine, store_outcome, self.ctx, turn, reservation)
         except Exception as exc:  # noqa: BLE001 - then at least the message is failed, with an alert
             reason = f"the outcome could not be stored: {describe_error(exc)}"
             log.error("❌ [AgentHandler] No reply for conversation %s: %s", turn.conversation.id, reason)
             await run_db(self.ctx.engine, store_failure, self.ctx, turn, reason)
-            outcome = Outcome(stored=True)
+        finally:
+            if outcome.handed is not None:
+                direct.adopt(outcome.handed, reservation)  # sent now: no claim, no wake-up
+            elif reservation is not None:
+                direct.release(reservation)
         if not outcome.stored:
             self._dirty.add(turn.conversation.id)  # handle the message again, on the fresh state
             return
         if outcome.next_turn is not None:
             self._ready.setdefault(turn.conversation.id, outcome.next_turn)
-        if outcome.queued and self.ctx.outbox_wakeup:
+        if outcome.queued and outcome.handed is None and self.ctx.outbox_wakeup:
             self.ctx.outbox_wakeup()
         self.ctx.live.publish("conversation", conversation_id=turn.conversation.id)
         if outcome.alert_ids:
