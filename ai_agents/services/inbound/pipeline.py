@@ -86,9 +86,6 @@ class Pipeline:
             conversation_id, message_id = conversation.id, message.id
             turn = None
             if self._idle(conversation_id) and waiting_messages(session, conversation_id, 1) == [message]:
-                # Read again: a turn that ended since the conversation was read above (another
-                # transaction, on PostgreSQL) may have changed it.
-                session.refresh(conversation)
                 turn = turn_for(session, conversation, message, self.ctx.settings.history_messages)
         log.info("💬 [AgentHandler] Processing message from %s (conversation %s)", inbound.remote_id, conversation_id)
         self.ctx.live.publish("message", conversation_id=conversation_id, message_id=message_id)

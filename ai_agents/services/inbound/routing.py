@@ -21,7 +21,9 @@ def conversation_for(session: Session, integration: Integration, inbound: Inboun
     query = select(Conversation).where(
         Conversation.integration_id == integration.id, Conversation.remote_id == inbound.remote_id
     )
-    conversation = session.exec(query).first()
+    # Locked (PostgreSQL): the message's arrival is written on it, and the turn read with the
+    # message (pipeline._accept) must see it as it is, not as a concurrent outcome found it.
+    conversation = session.exec(query.with_for_update()).first()
     if conversation is not None:
         return conversation
     conversation = Conversation(
@@ -38,5 +40,5 @@ def conversation_for(session: Session, integration: Integration, inbound: Inboun
         with session.begin_nested():
             session.add(conversation)
     except IntegrityError:  # created at the same moment by another writer
-        return session.exec(query).one()
+        return session.exec(query.with_for_update()).one()
     return conversation

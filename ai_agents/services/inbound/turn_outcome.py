@@ -65,13 +65,13 @@ def store_outcome(ctx: AppContext, turn: Turn, reservation: Any = None) -> Outco
         for note in turn.notes:
             session.add(Note(conversation_id=conversation.id, author="system", text=note, created_at=now))
         handed = None
-        for index, item in enumerate(turn.replies):
+        for item in turn.replies:
             if taken_over:
                 session.add(suggestion(conversation, item, now))
                 continue
             _, row = queue_in_conversation(
                 session, ctx, conversation, role=role_of(item), kind=item.kind, text=item.text,
-                translation=item.translation, key=f"{item.kind}:{message.id}:{index}",
+                translation=item.translation,  # once per message: the status check above, under the lock
                 lease=reservation if len(turn.replies) == 1 else None,
             )
             if reservation is not None and row is not None and row.lease_owner == reservation.owner:

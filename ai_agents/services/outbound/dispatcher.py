@@ -59,6 +59,7 @@ class Dispatcher:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.budget = SendBudget()
         self._channels: dict[int, Channel] = {}  # integrations running here, as the last claim saw them
+        self._backlog = False  # the last claim filled every free slot: more rows may be due
         self._sending: dict[int, str] = {}  # rows this process is sending -> their lease owner
         self._claimed: dict[int, Candidate] = {}
         self._broadcast_lines: dict[int | None, int] = {}
@@ -83,7 +84,7 @@ class Dispatcher:
         if self._loop is None or channel is None or not self.ctx.gateway().is_running(integration_id):
             return None
         candidate = Candidate(0, channel, recipient)
-        if not self.slots.take(1):
+        if not self.slots.take():
             return None
         if not self.budget.take_if_free(candidate):
             self.slots.put_back()
@@ -95,7 +96,8 @@ class Dispatcher:
         """A reservation not used after all (the row was not written leased): slot and tokens back."""
         self.budget.give_back(reservation.candidate)
         self.slots.put_back()
-        self.wake()
+        if self._backlog:
+            self.wake()
 
     def adopt(self, row: OutboxMessage, reservation: Reservation) -> None:
         """Send a row that was written leased to this process (in the event loop, after the commit)."""
@@ -112,7 +114,8 @@ class Dispatcher:
     def _send_ended(self, task: asyncio.Task) -> None:
         self._in_flight.discard(task)
         self.slots.put_back()
-        self._wake.set()  # a send slot is free
+        if self._backlog:  # a free slot matters only when due rows were left for want of one
+            self._wake.set()
 
     async def run(self) -> None:
         """Send until cancelled: claim as many rows as there are free send slots and rate tokens,
@@ -124,6 +127,7 @@ class Dispatcher:
             while True:
                 room = min(self.batch, self.slots.free())
                 rows, token_wait = await self._claim_safely(room) if room > 0 else ([], None)
+                self._backlog = room == 0 or len(rows) >= room
                 for row in rows:
                     self._start_send(row)
                 pause = self.idle_seconds
@@ -165,12 +169,8 @@ class Dispatcher:
     async def _claim_now(self, limit: int) -> tuple[list[OutboxMessage], float | None]:
         """Claim rows; tokens are taken for the rows really claimed, and the rows are registered
         as being sent by this process (never claimed again by it while they are)."""
-        slots = self.slots.take(limit)  # before the claim: replies handed over meanwhile take slots too
-        rows: list[OutboxMessage] = []
-        try:
-            rows, chosen, held, empty = await run_db(self.ctx.engine, self._claim, slots, frozenset(self._sending))
-        finally:
-            self.slots.put_back(slots - len(rows))  # each row claimed keeps its slot until its send ends
+        rows, chosen, held, empty = await run_db(self.ctx.engine, self._claim, limit, frozenset(self._sending))
+        self.slots.occupy(len(rows))  # each row keeps its slot until its send ends
         for row in rows:
             self.budget.take(chosen[row.id])
             self._sending[row.id], self._claimed[row.id] = row.lease_owner, chosen[row.id]

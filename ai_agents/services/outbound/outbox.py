@@ -18,12 +18,16 @@ from ai_agents.services.outbound.outbox_record import ChannelDown
 __all__ = ["INTERRUPTED", "ChannelDown", "enqueue", "queue_in_conversation", "queue_message", "resume_held"]
 
 
-def enqueue(session: Session, ctx: AppContext, **fields) -> OutboxMessage | None:
-    """Add an outbox row unless its idempotency key exists already (then None)."""
+def enqueue(session: Session, ctx: AppContext, *, fresh: bool = False, **fields) -> OutboxMessage | None:
+    """Add an outbox row unless its idempotency key exists already (then None). `fresh`: the key
+    cannot exist yet (it names a message stored in this transaction), so the row is just added."""
+    row = OutboxMessage(next_attempt_at=ctx.clock.now(), created_at=ctx.clock.now(), **fields)
+    if fresh:
+        session.add(row)
+        return row
     key = fields["idempotency_key"]
     if session.exec(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)).first():
         return None
-    row = OutboxMessage(next_attempt_at=ctx.clock.now(), created_at=ctx.clock.now(), **fields)
     try:
         with session.begin_nested():
             session.add(row)
@@ -75,6 +79,7 @@ def queue_in_conversation(
     row = enqueue(
         session,
         ctx,
+        fresh=key is None,
         idempotency_key=key or f"{kind}:{message.id}",
         integration_id=conversation.integration_id,
         recipient=conversation.remote_id,

@@ -29,14 +29,21 @@ class SendSlots:
 
     def free(self) -> int:
         with self._lock:
-            return self.size - self._busy
+            return max(0, self.size - self._busy)
 
-    def take(self, most: int = 1) -> int:
-        """Take up to `most` free slots; returns how many were taken."""
+    def take(self) -> bool:
+        """Take a free slot, if there is one."""
         with self._lock:
-            taken = max(0, min(most, self.size - self._busy))
-            self._busy += taken
-            return taken
+            if self._busy >= self.size:
+                return False
+            self._busy += 1
+            return True
+
+    def occupy(self, count: int) -> None:
+        """Rows claimed for the slots that were free when the claim began: they take them even if
+        replies took some meanwhile (then a few more sends than `size` run for a moment)."""
+        with self._lock:
+            self._busy += count
 
     def put_back(self, count: int = 1) -> None:
         with self._lock:
