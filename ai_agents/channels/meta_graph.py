@@ -18,7 +18,7 @@ GRAPH_VERSION = "v21.0"
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80007, 130429, 131056})  # app, user, page, number, pair limits
 TEMPORARY_CODES = frozenset({1, 2, 131000, 131016})  # unknown, temporary, something went wrong, unavailable
 TOKEN_CODES = frozenset({190})  # access token invalid, expired or revoked
-RATE_LIMIT_WAIT = 2.0  # seconds before a rate-limited send is tried again (Meta gives no retry-after)
+RATE_LIMIT_WAIT = 1.0  # seconds before a rate-limited send is tried again (Meta gives no retry-after)
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)  # the request never reached Meta
 
 
