@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -148,6 +149,56 @@ class ChannelAdapter(Protocol):
     async def send_text(self, recipient: str, text: str, start_part: int = 0) -> SendResult:
         """Send the text's parts from `start_part` on (the earlier ones went out before)."""
         ...
+
+
+class BackgroundAdapter:
+    """What adapters share: the status they report, and one background task (polling, connecting)
+    started by start() and cancelled by stop(). Subclasses set spec, _on_status and task_name."""
+
+    spec: AdapterSpec
+    task_name: str
+    _on_status: StatusHandler
+    _task: asyncio.Task | None = None
+    _status: IntegrationStatus = IntegrationStatus.STOPPED
+    _last_error: str | None = None
+
+    @property
+    def status(self) -> IntegrationStatus:
+        return self._status
+
+    @property
+    def last_error(self) -> str | None:
+        return self._last_error
+
+    async def start(self) -> None:
+        if self._task is None or self._task.done():
+            await self._set_status(IntegrationStatus.STARTING, None)
+            self._start_task()
+
+    def _start_task(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name=f"{self.task_name}-{self.spec.integration_id}")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        await self._close()
+        await self._set_status(IntegrationStatus.STOPPED, None)
+
+    async def _run(self) -> None:
+        """The background work; reports its state with _set_status."""
+        raise NotImplementedError
+
+    async def _close(self) -> None:
+        """Release the adapter's connections once its task is stopped."""
+
+    async def _set_status(self, status: IntegrationStatus, error: str | None) -> None:
+        if (status, error) == (self._status, self._last_error):
+            return
+        self._status, self._last_error = status, error
+        await self._on_status(self.spec.integration_id, status, error)
 
 
 class AdapterFactory(Protocol):

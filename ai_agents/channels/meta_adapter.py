@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from ai_agents.channels import meta_graph
 from ai_agents.channels.base import (
     AdapterSpec,
+    BackgroundAdapter,
     CredentialsError,
     DeadLetterHandler,
     Identity,
@@ -26,7 +27,7 @@ from ai_agents.logs import get_logger
 log = get_logger("meta")
 
 
-class MetaAdapter:
+class MetaAdapter(BackgroundAdapter):
     """One account on a Meta channel. Inbound messages arrive by webhook (api -> services), so
     running means: the access token was accepted, and sends go out through the Graph API."""
 
@@ -51,9 +52,7 @@ class MetaAdapter:
         self._on_status = on_status
         self._retry_base = retry_base
         self._client = GraphClient(spec, timeout=send_timeout)
-        self._task: asyncio.Task | None = None
-        self._status = IntegrationStatus.STOPPED
-        self._last_error: str | None = None
+        self.task_name = self.webhook_name
 
     # -- what each channel defines ---------------------------------------------------------------
     @classmethod
@@ -94,26 +93,8 @@ class MetaAdapter:
     signature_valid = staticmethod(meta_graph.signature_valid)
     subscription_challenge = staticmethod(meta_graph.subscription_challenge)
 
-    @property
-    def status(self) -> IntegrationStatus:
-        return self._status
-
-    @property
-    def last_error(self) -> str | None:
-        return self._last_error
-
-    async def start(self) -> None:
-        if self._task is None or self._task.done():
-            await self._set_status(IntegrationStatus.STARTING, None)
-            self._task = asyncio.create_task(self._connect(), name=f"{self.webhook_name}-{self.spec.integration_id}")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+    async def _close(self) -> None:
         await self._client.close()
-        await self._set_status(IntegrationStatus.STOPPED, None)
 
     async def send_text(self, recipient: str, text: str, start_part: int = 0) -> SendResult:
         """Send the text's parts from `start_part` on; a failure says how many are delivered."""
@@ -128,7 +109,7 @@ class MetaAdapter:
                                           window_errors=self.window_errors, window_reason=self.window_reason())
             if exc.token_rejected:  # down until the token works again: held sends wait, nothing is lost
                 await self._set_status(IntegrationStatus.ERROR, error.reason)
-                await self.start_checking()
+                self._start_task()  # check the token again (with backoff) until it is accepted
             raise error from None
         return SendResult(external_id=first_id, parts_sent=delivered)
 
@@ -137,12 +118,8 @@ class MetaAdapter:
         window = cls.messaging_window
         return f"outside the {window.hours:g}-hour messaging window: {window.outside}"
 
-    async def start_checking(self) -> None:
-        """Check the token again (with backoff) until it is accepted."""
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._connect(), name=f"{self.webhook_name}-{self.spec.integration_id}")
-
-    async def _connect(self) -> None:
+    async def _run(self) -> None:
+        """Check the token until it is accepted: then the integration is connected."""
         failures = 0
         while True:
             try:
@@ -161,12 +138,6 @@ class MetaAdapter:
                      self.spec.integration_id)
             await self._set_status(IntegrationStatus.CONNECTED, None)
             return
-
-    async def _set_status(self, status: IntegrationStatus, error: str | None) -> None:
-        if (status, error) == (self._status, self._last_error):
-            return
-        self._status, self._last_error = status, error
-        await self._on_status(self.spec.integration_id, status, error)
 
 
 def dicts(value: Any) -> list[dict[str, Any]]:
