@@ -8,8 +8,8 @@ from sqlmodel import Session, select
 
 from ai_agents.db.models import Integration, Message
 from tests.fakes.meta_webhooks import ig_message, ig_payload, post_signed
-from tests.support.flows import create_agent, wait_until
-from tests.support.meta import connect_instagram, messages_of
+from tests.support.flows import create_agent
+from tests.support.meta import connect_instagram, messages_of, run_broadcast
 
 PAGE_ID = "200300400500"
 IG_ID = "17841400000000009"
@@ -102,14 +102,7 @@ async def test_broadcast_over_instagram_sends_within_the_window_and_fails_the_re
     strangers = [f"99000000{i:02d}" for i in range(50)]
     body = {"message": "New collection is out!", "integration_type": "instagram", "recipients": wrote + strangers,
             "scheduled_at": None}
-    created = await live_api.post(f"/api/agents/{agent['id']}/settings/broadcast", json=body)
-    assert created.status_code == 201, created.text
-    url = f"/api/agents/{agent['id']}/settings/broadcast/{created.json()['results']['id']}"
-
-    async def finished() -> bool:
-        return (await live_api.get(url)).json()["results"]["status"] == "completed_with_errors"
-
-    await wait_until(finished, what="broadcast finished")
+    url = await run_broadcast(live_api, agent["id"], body, until="completed_with_errors")
     final = (await live_api.get(url)).json()["results"]
     assert (final["sent"], final["failed"], final["total"]) == (3, 50, 53)
     assert sorted(m.to for m in fake_graph.sent() if m.text == "New collection is out!") == wrote

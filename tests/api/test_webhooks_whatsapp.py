@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from ai_agents.db.models import Alert, Conversation, Integration, Message, OutboxMessage
 from tests.fakes.meta_webhooks import post_signed, sign, wa_change, wa_error, wa_payload, wa_status, wa_text
 from tests.support.flows import create_agent, wait_until
-from tests.support.meta import APP_SECRET, VERIFY_TOKEN, connect_whatsapp_cloud, messages_of
+from tests.support.meta import APP_SECRET, VERIFY_TOKEN, connect_whatsapp_cloud, messages_of, run_broadcast
 
 NUMBER_ID = "106540352242922"
 TOKEN = "EAAGcloudapitokenvalue0000000000000001"
@@ -155,14 +155,7 @@ async def test_broadcast_reaches_the_customers_conversation_and_fails_outside_th
     await fake_graph.awaited_sent(1)
     body = {"message": "Hi {name}, our sale starts today!", "integration_type": "whatsapp",
             "recipients": ["+1 415 555 0100", "+14155550199"], "scheduled_at": None}
-    created = await live_api.post(f"/api/agents/{agent['id']}/settings/broadcast", json=body)
-    assert created.status_code == 201, created.text
-    url = f"/api/agents/{agent['id']}/settings/broadcast/{created.json()['results']['id']}"
-
-    async def finished() -> bool:
-        return (await live_api.get(url)).json()["results"]["status"] == "completed_with_errors"
-
-    await wait_until(finished, what="broadcast finished")
+    url = await run_broadcast(live_api, agent["id"], body, until="completed_with_errors")
     assert [m.text for m in fake_graph.sent(to="14155550100")][-1] == "Hi Ann, our sale starts today!"
     assert fake_graph.sent(to="14155550199") == []
     recipients = {r["recipient"]: r for r in (await live_api.get(url + "/recipients")).json()["results"]}

@@ -47,3 +47,16 @@ async def messages_of(api: httpx.AsyncClient, remote_id: str) -> list[dict]:
     found = [c for c in conversations if c["remote_jid"] == remote_id]
     assert len(found) == 1, f"expected one conversation with {remote_id}, got {len(found)}"
     return (await api.get(f"/api/conversations/{found[0]['id']}/messages")).json()["results"]
+
+
+async def run_broadcast(api: httpx.AsyncClient, agent_id: int, body: dict, until: str) -> str:
+    """Create the broadcast, wait for its status `until`; returns its URL."""
+    created = await api.post(f"/api/agents/{agent_id}/settings/broadcast", json=body)
+    assert created.status_code == 201, created.text
+    url = f"/api/agents/{agent_id}/settings/broadcast/{created.json()['results']['id']}"
+
+    async def finished() -> bool:
+        return (await api.get(url)).json()["results"]["status"] == until
+
+    await wait_until(finished, what=f"broadcast {until}")
+    return url
