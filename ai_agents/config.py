@@ -67,6 +67,12 @@ class Settings(BaseSettings):
         default_factory=list, description="Customer languages the detector chooses from (ISO 639-1, comma-separated)."
     )
     language_accuracy: Literal["high", "low"] = Field("high", description="lingua's accuracy mode.")
+    instagram_app_secret: str = Field(
+        "", repr=False, description="App Secret of the Meta app, for Instagram integrations that set no app_secret."
+    )
+    instagram_verify_token: str = Field(
+        "", repr=False, description="Webhook verify token, for Instagram integrations that set no verify_token."
+    )
 
     @field_validator("log_level")
     @classmethod

@@ -47,6 +47,9 @@ class FakeGateway:
     def is_running(self, integration_id: int) -> bool:
         return True
 
+    def messaging_window(self, integration_id: int) -> None:
+        return None
+
     async def send_text(self, integration_id: int, recipient: str, text: str, start_part: int = 0) -> SendResult:
         self.sent.append((integration_id, recipient, text))
         return SendResult(external_id=str(len(self.sent)))

@@ -17,6 +17,7 @@ from ai_agents.core.types import Provider
 from ai_agents.logs import LOGGER_NAME
 from ai_agents.runtime.lifespan import Platform, platform
 from ai_agents.services.context import AppContext, ContextSlot
+from tests.fakes.graph_server import FakeGraph
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
 from tests.support.postgres import PostgresServer, find_pg_bin
@@ -82,7 +83,17 @@ def fake_openai() -> Iterator[FakeOpenAI]:
         yield fake
 
 
-FAST_ADAPTERS = {Provider.TELEGRAM_BOT: {"poll_timeout": 1, "retry_base": 0.05}}
+@pytest.fixture
+def fake_graph() -> Iterator[FakeGraph]:
+    with FakeGraph() as fake:
+        yield fake
+
+
+FAST_ADAPTERS = {
+    Provider.TELEGRAM_BOT: {"poll_timeout": 1, "retry_base": 0.05},
+    Provider.WHATSAPP_CLOUD: {"retry_base": 0.05},
+    Provider.INSTAGRAM: {"retry_base": 0.05},
+}
 
 
 @pytest.fixture

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from ai_agents.core.types import IntegrationStatus
 
@@ -41,6 +42,17 @@ class Identity:
 
     external_id: str
     display_name: str
+    # Learnt while checking, kept in the integration's config; `webhook_ids`: other ids of ours
+    # the channel's webhooks name (e.g. the Instagram account of a page).
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MessagingWindow:
+    """A channel lets us write to a customer only this long after the customer's last message."""
+
+    hours: float
+    outside: str  # what the channel wants outside the window, said in the failure reason
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,34 @@ class FailedUpdate:
     attempts: int
 
 
+@dataclass(frozen=True)
+class DeliveryUpdate:
+    """What the channel says became of a message we sent: sent, delivered, read or failed."""
+
+    external_id: str  # the channel's id of our message (SendResult.external_id)
+    status: str  # a MessageStatus value
+    error: str | None = None  # why it failed
+
+
+@dataclass(frozen=True)
+class WebhookBatch:
+    """The events of one webhook call for one account of ours (a phone number, a page)."""
+
+    account_id: str  # matched against the integration's external_id and config["webhook_ids"]
+    messages: list[InboundMessage] = field(default_factory=list)  # integration_id 0 until matched
+    updates: list[DeliveryUpdate] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class WebhookSecrets:
+    """What checks an integration's webhooks, and the setting each comes from (named in errors)."""
+
+    app_secret: str | None
+    app_secret_setting: str
+    verify_token: str | None
+    verify_token_setting: str
+
+
 InboundHandler = Callable[[InboundMessage], Awaitable[None]]
 StatusHandler = Callable[[int, IntegrationStatus, "str | None"], Awaitable[None]]
 DeadLetterHandler = Callable[[FailedUpdate], Awaitable[None]]
@@ -111,6 +151,56 @@ class ChannelAdapter(Protocol):
         ...
 
 
+class BackgroundAdapter:
+    """What adapters share: the status they report, and one background task (polling, connecting)
+    started by start() and cancelled by stop(). Subclasses set spec, _on_status and task_name."""
+
+    spec: AdapterSpec
+    task_name: str
+    _on_status: StatusHandler
+    _task: asyncio.Task | None = None
+    _status: IntegrationStatus = IntegrationStatus.STOPPED
+    _last_error: str | None = None
+
+    @property
+    def status(self) -> IntegrationStatus:
+        return self._status
+
+    @property
+    def last_error(self) -> str | None:
+        return self._last_error
+
+    async def start(self) -> None:
+        if self._task is None or self._task.done():
+            await self._set_status(IntegrationStatus.STARTING, None)
+            self._start_task()
+
+    def _start_task(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name=f"{self.task_name}-{self.spec.integration_id}")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        await self._close()
+        await self._set_status(IntegrationStatus.STOPPED, None)
+
+    async def _run(self) -> None:
+        """The background work; reports its state with _set_status."""
+        raise NotImplementedError
+
+    async def _close(self) -> None:
+        """Release the adapter's connections once its task is stopped."""
+
+    async def _set_status(self, status: IntegrationStatus, error: str | None) -> None:
+        if (status, error) == (self._status, self._last_error):
+            return
+        self._status, self._last_error = status, error
+        await self._on_status(self.spec.integration_id, status, error)
+
+
 class AdapterFactory(Protocol):
     """The class of an adapter: builds one, and checks credentials before one is saved."""
 
@@ -120,3 +210,21 @@ class AdapterFactory(Protocol):
     ) -> ChannelAdapter: ...
 
     async def probe(self, spec: AdapterSpec) -> Identity: ...
+
+
+class WebhookReceiver(Protocol):
+    """The class of an adapter whose events come to /api/webhooks/{webhook_name}, signed."""
+
+    webhook_name: ClassVar[str]
+    provider: ClassVar[str]
+    channel_label: ClassVar[str]  # "WhatsApp Cloud API", "Instagram": for log lines and errors
+
+    def webhook_secrets(self, credentials: dict[str, str], settings: Any) -> WebhookSecrets: ...
+
+    def signature_valid(self, app_secret: str, body: bytes, signature: str | None) -> bool: ...
+
+    def subscription_challenge(self, params: dict[str, str], verify_tokens: list[str]) -> str | None:
+        """The challenge to echo when the subscription request carries one of `verify_tokens`."""
+        ...
+
+    def parse_webhook(self, payload: Any) -> list[WebhookBatch]: ...

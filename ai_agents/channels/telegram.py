@@ -19,6 +19,7 @@ from telegram.request import HTTPXRequest
 
 from ai_agents.channels.base import (
     AdapterSpec,
+    BackgroundAdapter,
     CredentialsError,
     DeadLetterHandler,
     FailedUpdate,
@@ -68,8 +69,10 @@ def message_text(message: Message) -> str | None:
     return None
 
 
-class TelegramAdapter:
+class TelegramAdapter(BackgroundAdapter):
     """One bot: polls getUpdates, hands messages to the pipeline, sends replies."""
+
+    task_name = "telegram"
 
     def __init__(
         self,
@@ -94,9 +97,6 @@ class TelegramAdapter:
         self._send_timeout = send_timeout
         self._bot = make_bot(spec, read_timeout=10.0)
         self._offset: int | None = None
-        self._task: asyncio.Task | None = None
-        self._status = IntegrationStatus.STOPPED
-        self._last_error: str | None = None
 
     @classmethod
     async def probe(cls, spec: AdapterSpec) -> Identity:
@@ -115,29 +115,11 @@ class TelegramAdapter:
             ) from None
         return Identity(external_id=str(me.id), display_name=f"@{me.username}")
 
-    @property
-    def status(self) -> IntegrationStatus:
-        return self._status
-
-    @property
-    def last_error(self) -> str | None:
-        return self._last_error
-
-    async def start(self) -> None:
-        if self._task is None or self._task.done():
-            await self._set_status(IntegrationStatus.STARTING, None)
-            self._task = asyncio.create_task(self._poll_forever(), name=f"telegram-{self.spec.integration_id}")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+    async def _close(self) -> None:
         try:
             await self._bot.shutdown()
         except TelegramError:
             pass
-        await self._set_status(IntegrationStatus.STOPPED, None)
 
     async def send_text(self, recipient: str, text: str, start_part: int = 0) -> SendResult:
         """Send the text in parts of at most 4096 characters, from part `start_part` on; a failure
@@ -152,7 +134,8 @@ class TelegramAdapter:
             raise send_error(exc, delivered, self.spec.credentials.get("token", "")) from None
         return SendResult(external_id=message_id, parts_sent=delivered)
 
-    async def _poll_forever(self) -> None:
+    async def _run(self) -> None:
+        """Poll getUpdates until stopped; every failure is reported and retried with backoff."""
         failures = 0
         initialised = False
         while True:
@@ -225,12 +208,6 @@ class TelegramAdapter:
                 sender_username=sender.username if sender else None,
             )
         )
-
-    async def _set_status(self, status: IntegrationStatus, error: str | None) -> None:
-        if (status, error) == (self._status, self._last_error):
-            return
-        self._status, self._last_error = status, error
-        await self._on_status(self.spec.integration_id, status, error)
 
     def _describe(self, exc: Exception) -> str:
         """A failure as a person reads it, without the bot token."""

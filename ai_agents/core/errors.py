@@ -33,6 +33,11 @@ class NotFound(AppError):
     code = "NOT_FOUND"
 
 
+class Forbidden(AppError):
+    status = 403
+    code = "FORBIDDEN"
+
+
 class Conflict(AppError):
     status = 409
     code = "CONFLICT"

@@ -56,6 +56,8 @@ class MessageStatus(StrEnum):
     HANDLED = "handled"  # the pipeline is done with it (replied, or decided not to)
     QUEUED = "queued"  # outgoing, waiting in the outbox
     SENT = "sent"
+    DELIVERED = "delivered"  # the channel reports it reached the customer's device
+    READ = "read"  # the channel reports the customer read it
     FAILED = "failed"
     # An AI reply kept for a manager instead of sent (the conversation was taken over while it
     # was being written); no outbox row until a manager sends it.

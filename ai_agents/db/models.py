@@ -198,6 +198,7 @@ class OutboxMessage(SQLModel, table=True):
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_broadcast", "broadcast_id", "status"),
         Index("ix_outbox_recipient", "integration_id", "recipient", "status"),
+        Index("ix_outbox_external", "integration_id", "external_id"),  # delivery reports name it
         {"sqlite_autoincrement": True},  # ids are never reused
     )
 
@@ -221,6 +222,8 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=Text)
     parts_sent: int = 0  # a long text goes out in parts; a retry resends only the rest
     external_id: str | None = Field(default=None, max_length=200)  # channel's message id
+    # What the channel reported after the send (webhooks): sent, delivered, read or failed.
+    delivery_status: str | None = Field(default=None, max_length=16)
     sent_at: datetime | None = _when()
     created_at: datetime = _created()
 

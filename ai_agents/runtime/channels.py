@@ -6,13 +6,23 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from ai_agents.channels.base import AdapterSpec, ChannelAdapter, FailedUpdate, Identity, SendResult
-from ai_agents.channels.registry import adapter_class
+from ai_agents.channels.base import (
+    AdapterSpec,
+    ChannelAdapter,
+    FailedUpdate,
+    Identity,
+    MessagingWindow,
+    SendResult,
+    WebhookReceiver,
+)
+from ai_agents.channels.registry import WEBHOOK_RECEIVERS, adapter_class, webhook_receiver
+from ai_agents.core.errors import NotFound
 from ai_agents.core.types import IntegrationStatus
 from ai_agents.crypto import UnreadableSecret
 from ai_agents.db.session import run_db
 from ai_agents.logs import get_logger
 from ai_agents.services.context import AppContext
+from ai_agents.services.inbound import webhooks
 from ai_agents.services.inbound.dead_letters import record_dead_letter
 from ai_agents.services.inbound.pipeline import Pipeline
 from ai_agents.services.outbound import outbox
@@ -104,6 +114,17 @@ class ChannelManager:
             raise ChannelDown(f"integration {integration_id} is not running")
         return await adapter.send_text(recipient, text, start_part)
 
+    def messaging_window(self, integration_id: int) -> MessagingWindow | None:
+        return getattr(self._adapters.get(integration_id), "messaging_window", None)
+
+    async def subscription_challenge(self, webhook: str, params: dict[str, str]) -> str:
+        return await webhooks.subscription_challenge(self.ctx, _receiver(webhook), params)
+
+    async def receive_webhook(self, webhook: str, body: bytes, signature: str | None) -> dict[str, Any]:
+        """Webhook events are stored whether or not the integration runs here (replies wait in the
+        outbox until it does): a customer's message is never lost."""
+        return await webhooks.receive(self.ctx, self.pipeline.handle_inbound, _receiver(webhook), body, signature)
+
     async def _on_status(self, integration_id: int, status: IntegrationStatus, error: str | None) -> None:
         await run_db(self.ctx.engine, integrations.record_status, self.ctx, integration_id, status, error)
         if status == IntegrationStatus.CONNECTED:  # messages held while it was down go out now
@@ -113,3 +134,10 @@ class ChannelManager:
 
     async def _on_dead_letter(self, failed: FailedUpdate) -> None:
         await run_db(self.ctx.engine, record_dead_letter, self.ctx, failed)
+
+
+def _receiver(webhook: str) -> WebhookReceiver:
+    receiver = webhook_receiver(webhook)
+    if receiver is None:
+        raise NotFound(f"no webhook {webhook!r}; known: {', '.join(WEBHOOK_RECEIVERS)}", code="UNKNOWN_WEBHOOK")
+    return receiver

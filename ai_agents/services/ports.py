@@ -9,11 +9,16 @@ from typing import Any, Protocol
 from ai_agents.channels.base import (
     AdapterSpec,
     CredentialsError,
+    DeliveryUpdate,
     FailedUpdate,
     Identity,
     InboundMessage,
+    MessagingWindow,
     SendError,
     SendResult,
+    WebhookBatch,
+    WebhookReceiver,
+    WebhookSecrets,
 )
 from ai_agents.core.chat import ChatRequest, LLMError
 from ai_agents.core.clock import Clock
@@ -22,11 +27,16 @@ from ai_agents.core.clock import Clock
 __all__ = [
     "AdapterSpec",
     "CredentialsError",
+    "DeliveryUpdate",
     "FailedUpdate",
     "Identity",
     "InboundMessage",
+    "MessagingWindow",
     "SendError",
     "SendResult",
+    "WebhookBatch",
+    "WebhookReceiver",
+    "WebhookSecrets",
     "ChannelGateway",
     "ChatModel",
     "ChatRequest",
@@ -93,4 +103,16 @@ class ChannelGateway(Protocol):
 
     async def send_text(self, integration_id: int, recipient: str, text: str, start_part: int = 0) -> SendResult:
         """Send through the integration's adapter, from part `start_part` of a split text on."""
+        ...
+
+    def messaging_window(self, integration_id: int) -> MessagingWindow | None:
+        """How long after the customer's last message the integration's channel lets us write (None: any time)."""
+        ...
+
+    async def subscription_challenge(self, webhook: str, params: dict[str, str]) -> str:
+        """Answer a channel's webhook subscription request (Forbidden when the verify token is wrong)."""
+        ...
+
+    async def receive_webhook(self, webhook: str, body: bytes, signature: str | None) -> dict[str, Any]:
+        """Check a signed webhook body and store its events (Forbidden when the signature is wrong)."""
         ...

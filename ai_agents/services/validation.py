@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ai_agents.core.errors import FieldProblem, ValidationFailed
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-SECRET_FIELDS = {"api_key", "token", "secret_key", "app_secret", "access_token"}
+SECRET_FIELDS = {"api_key", "token", "secret_key", "app_secret", "access_token", "verify_token"}
 
 MAX_DB_INT = 2**63 - 1  # the largest integer SQLite and PostgreSQL (bigint) store
 # An id of a row in a request body: larger numbers cannot exist and would overflow the database driver.

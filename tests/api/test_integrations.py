@@ -49,8 +49,10 @@ async def test_validation_of_the_body(live, live_api):
     assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "token"
     unknown = await live_api.post(url, json={"type": "fax", "token": "x"})
     assert unknown.json()["errors"][0]["field"] == "type"
-    later = await live_api.post(url, json={"type": "instagram"})
-    assert later.status_code == 422 and "not available yet" in later.json()["message"]
+    meta = await live_api.post(url, json={"type": "instagram", "token": "1:x"})
+    assert meta.status_code == 422
+    problems = {p["field"]: p["message"] for p in meta.json()["errors"]}
+    assert set(problems) == {"page_id", "access_token", "token"} and "not used by instagram" in problems["token"]
     nobody = await live_api.post("/api/agents/999/integrations", json={"type": "telegram", "token": "1:x"})
     assert nobody.status_code == 404
 

@@ -32,6 +32,9 @@ class RecordingGateway:
     def is_running(self, integration_id: int) -> bool:
         return self.running is None or integration_id in self.running
 
+    def messaging_window(self, integration_id: int) -> None:
+        return None  # like Telegram: no window
+
     async def send_text(self, integration_id: int, recipient: str, text: str, start_part: int = 0) -> SendResult:
         self.calls += 1
         if not self.is_running(integration_id):

@@ -8,6 +8,7 @@ from ai_agents.api.routes import (
     fallback,
     health,
     integrations,
+    webhooks,
 )
 
 ROUTERS = [
@@ -17,5 +18,6 @@ ROUTERS = [
     integrations.router,
     conversations.router,
     dashboard.router,
+    webhooks.router,
     fallback.router,
 ]

@@ -237,6 +237,7 @@ def list_recipients(
             {
                 "recipient": r.recipient,
                 "status": r.status,
+                "delivery_status": r.delivery_status,
                 "error": r.last_error,
                 "attempts": r.attempts,
                 "sent_at": r.sent_at,

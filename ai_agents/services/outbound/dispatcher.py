@@ -17,6 +17,7 @@ from ai_agents.logs import get_logger
 from ai_agents.services.context import AppContext
 from ai_agents.services.live_updates import call_in_loop
 from ai_agents.services.outbound import outbox_claim as claims
+from ai_agents.services.outbound.messaging_window import closed_windows
 from ai_agents.services.outbound.outbox_claim import BULK_KINDS
 from ai_agents.services.outbound.outbox_record import Outcome, RetryPolicy, record_failed, record_sent
 from ai_agents.services.outbound.send_budget import Candidate, Channel, SendBudget
@@ -62,6 +63,7 @@ class Dispatcher:
         self._backlog = False  # the last claim filled every free slot: more rows may be due
         self._sending: dict[int, str] = {}  # rows this process is sending -> their lease owner
         self._claimed: dict[int, Candidate] = {}
+        self._window_closed: dict[int, str] = {}  # claimed rows the channel would refuse now -> why
         self._broadcast_lines: dict[int | None, int] = {}
         self._checked_interrupted_at = None
 
@@ -169,8 +171,9 @@ class Dispatcher:
     async def _claim_now(self, limit: int) -> tuple[list[OutboxMessage], float | None]:
         """Claim rows; tokens are taken for the rows really claimed, and the rows are registered
         as being sent by this process (never claimed again by it while they are)."""
-        rows, chosen, held, empty = await run_db(self.ctx.engine, self._claim, limit, frozenset(self._sending))
+        rows, chosen, held, empty, closed = await run_db(self.ctx.engine, self._claim, limit, frozenset(self._sending))
         self.slots.occupy(len(rows))  # each row keeps its slot until its send ends
+        self._window_closed.update(closed)
         for row in rows:
             self.budget.take(chosen[row.id])
             self._sending[row.id], self._claimed[row.id] = row.lease_owner, chosen[row.id]
@@ -193,7 +196,10 @@ class Dispatcher:
             chosen, held = self._choose(session, ready, now, limit, set(sending))
             rows = claims.lease(session, [c.row_id for c in chosen], now, owner, now + self.lease)
             empty = claims.with_due_rows(session, [i for i in channels if i not in ready], now)
-        return rows, {c.row_id: c for c in chosen}, held, [channels[i] for i in empty]
+            gateway = self.ctx.gateway()
+            windows = {i: w for i in {row.integration_id for row in rows} if (w := gateway.messaging_window(i))}
+            closed = closed_windows(session, rows, windows, now) if windows else {}
+        return rows, {c.row_id: c for c in chosen}, held, [channels[i] for i in empty], closed
 
     def _choose(self, session: Session, ready: dict, now, limit: int, sending: set[int]):
         """Rows the rates allow, fair across integrations. Candidates come in one global order, so
@@ -239,10 +245,13 @@ class Dispatcher:
             if row.kind in BULK_KINDS:
                 await run_db(self.ctx.engine, self._mark_started, row)
             gateway = self.ctx.gateway()
+            closed = self._window_closed.pop(row.id, None)
             try:
+                if closed is not None:  # the channel would refuse it: failed with the reason, not sent
+                    raise SendError(closed, transient=False)
                 result = await gateway.send_text(row.integration_id, row.recipient, row.text, start_part=row.parts_sent)
             except SendError as exc:
-                if await run_db(self.ctx.engine, self._failed, row, exc) == Outcome.HELD:
+                if await run_db(self.ctx.engine, self._failed, row, exc) == Outcome.HELD or closed:
                     self.budget.give_back(self._claimed[row.id])  # nothing went out: the token is unused
                 return False
             await run_db(self.ctx.engine, self._sent, row, result)

@@ -97,11 +97,11 @@ def record_failed(
     if written.rowcount == 0:
         return Outcome.LOST_LEASE, 0.0, reason
     if outcome == Outcome.FAILED:
-        _report_failure(session, row, reason, now)
+        report_failure(session, row, reason, now)
     return outcome, delay, reason
 
 
-def _report_failure(session: Session, row: OutboxMessage, reason: str, now: datetime) -> None:
+def report_failure(session: Session, row: OutboxMessage, reason: str, now: datetime) -> None:
     """The message of a conversation is marked failed, with an alert for the team."""
     if row.message_id is not None:
         message = session.get(Message, row.message_id)

@@ -9,7 +9,7 @@ from pydantic import Field
 from sqlmodel import Session, select
 
 from ai_agents.core.errors import ChannelError, Conflict, FieldProblem, ValidationFailed
-from ai_agents.core.types import ChannelType, IntegrationStatus, Provider
+from ai_agents.core.types import PROVIDER_CHANNEL, ChannelType, IntegrationStatus, Provider
 from ai_agents.crypto import UNREADABLE, SecretBox, UnreadableSecret, mask_secret
 from ai_agents.db.models import Integration
 from ai_agents.db.queries import delete_integrations, load_agent, load_integration
@@ -18,21 +18,38 @@ from ai_agents.logs import get_logger, redact
 from ai_agents.services.context import AppContext
 from ai_agents.services.ports import AdapterSpec, CredentialsError, Identity
 from ai_agents.services.validation import StrictInput
+from ai_agents.services.workspace.integration_fields import WEBHOOK_PATHS, check_fields, shown_token, split_fields
 from ai_agents.services.workspace.agents import URL_PATTERN, CredentialsStatus, credentials_status
 
 log = get_logger("integrations")
 
-AVAILABLE_PROVIDERS = {ChannelType.TELEGRAM: Provider.TELEGRAM_BOT}
+AVAILABLE_PROVIDERS = {  # the body's type -> provider
+    ChannelType.TELEGRAM: Provider.TELEGRAM_BOT,
+    "whatsapp_cloud": Provider.WHATSAPP_CLOUD,
+    ChannelType.INSTAGRAM: Provider.INSTAGRAM,
+}
 TOKEN_UNREADABLE = f"{UNREADABLE}: connect the bot again with PUT /api/integrations/{{id}} and its token"
+ACCOUNT_ID = r"^\d{1,30}$"
 
 
 class IntegrationCreate(StrictInput):
     """Body of POST /api/agents/{id}/integrations."""
 
-    type: Literal["telegram", "whatsapp", "instagram"] = Field(description="The channel")
+    type: Literal["telegram", "whatsapp", "whatsapp_cloud", "instagram"] = Field(
+        description="The channel: telegram, whatsapp (linked device), whatsapp_cloud (Meta Cloud API), instagram"
+    )
     token: str | None = Field(None, min_length=1, max_length=500, description="Telegram bot token")
+    phone_number_id: str | None = Field(None, pattern=ACCOUNT_ID, description="WhatsApp Cloud API: Phone number ID")
+    page_id: str | None = Field(None, pattern=ACCOUNT_ID, description="Instagram: id of the linked Facebook Page")
+    access_token: str | None = Field(None, min_length=1, max_length=1000, description="Meta access token")
+    app_secret: str | None = Field(
+        None, min_length=1, max_length=200, description="Meta App Secret (Instagram default: INSTAGRAM_APP_SECRET)"
+    )
+    verify_token: str | None = Field(
+        None, min_length=1, max_length=200, description="Webhook verify token (Instagram default: INSTAGRAM_VERIFY_TOKEN)"
+    )
     api_base_url: str | None = Field(
-        None, max_length=500, pattern=URL_PATTERN, description="Root of a self-hosted Bot API server"
+        None, max_length=500, pattern=URL_PATTERN, description="Root of a self-hosted Bot API server, or of the Graph API"
     )
     name: str = Field("", max_length=200)
     rate_limit_per_second: float | None = Field(None, gt=0, le=1000, description="Sends a second, all chats")
@@ -41,14 +58,13 @@ class IntegrationCreate(StrictInput):
 
 
 def _provider_for(data: IntegrationCreate) -> Provider:
-    provider = AVAILABLE_PROVIDERS.get(ChannelType(data.type))
+    provider = AVAILABLE_PROVIDERS.get(data.type)
     if provider is None:
         supported = ", ".join(AVAILABLE_PROVIDERS)
         raise ValidationFailed(
             [FieldProblem("type", f"{data.type} integrations are not available yet; supported: {supported}")]
         )
-    if provider == Provider.TELEGRAM_BOT and not data.token:
-        raise ValidationFailed([FieldProblem("token", "is required for telegram (the token from @BotFather)")])
+    check_fields(provider, data)
     return provider
 
 
@@ -101,12 +117,13 @@ def integration_view(row: Integration, ctx: AppContext) -> dict[str, Any]:
         "connected": row.status == IntegrationStatus.CONNECTED,
         "running": running,
         "last_error": row.last_error,
-        "token": mask_secret(credentials.get("token")),
-        "credentials_status": credentials_status(readable, credentials.get("token")),
+        "token": mask_secret(shown_token(credentials)),
+        "credentials_status": credentials_status(readable, shown_token(credentials)),
         "credentials_error": None if readable else TOKEN_UNREADABLE.format(id=row.id),
         "api_base_url": row.config.get("api_base_url"),
         "rate_limit_per_second": row.config.get("rate_limit_per_second"),
         "per_chat_rate_limit_per_second": row.config.get("per_chat_rate_limit_per_second"),
+        "webhook_path": WEBHOOK_PATHS.get(row.provider),
         "connected_at": row.connected_at,
         "status_changed_at": row.status_changed_at,
         "created_at": row.created_at,
@@ -118,17 +135,9 @@ async def create_integration(ctx: AppContext, agent_id: int, data: IntegrationCr
     provider = _provider_for(data)
     with session_scope(ctx.engine) as session:
         load_agent(session, agent_id)
-    credentials = {"token": data.token} if data.token else {}
-    config = {
-        k: v
-        for k, v in (
-            ("api_base_url", data.api_base_url),
-            ("rate_limit_per_second", data.rate_limit_per_second),
-            ("per_chat_rate_limit_per_second", data.per_chat_rate_limit_per_second),
-        )
-        if v
-    }
+    credentials, config = split_fields(data)
     identity = await probe_identity(ctx, provider, credentials, config)
+    config.update(identity.config)
     now = ctx.clock.now()
     with session_scope(ctx.engine) as session:
         duplicate = session.exec(
@@ -144,7 +153,7 @@ async def create_integration(ctx: AppContext, agent_id: int, data: IntegrationCr
             )
         row = Integration(
             agent_id=agent_id,
-            channel=ChannelType(data.type),
+            channel=PROVIDER_CHANNEL[provider],
             provider=provider,
             name=data.name,
             is_enabled=data.is_enabled,
