@@ -2,6 +2,7 @@
 
 from ai_agents.api.routes import (
     agents,
+    alerts,
     broadcasts,
     conversations,
     dashboard,
@@ -16,6 +17,7 @@ ROUTERS = [
     broadcasts.router,
     integrations.router,
     conversations.router,
+    alerts.router,
     dashboard.router,
     fallback.router,
 ]
