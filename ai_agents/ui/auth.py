@@ -81,7 +81,8 @@ class AuthState(rx.State):
         self.login_error = ""
         self.session = sign_session(token) if token else ""
         log.info("🔐 UI login")
-        return rx.redirect(self.router.url.path or "/")
+        url = self.router.url  # the page asked for, with its query (e.g. the conversation to open)
+        return rx.redirect((url.path or "/") + (f"?{url.query}" if url.query else ""))
 
     @rx.event
     def logout(self):

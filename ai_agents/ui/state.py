@@ -38,7 +38,7 @@ class HealthState(rx.State):
     async def follow(self):
         """At once when an integration changes state (started from each page's on_load)."""
         async with self:
-            owner = (type(self).get_full_name(), self.router.session.client_token)
+            owner = (self.get_full_name(), self.router.session.client_token)
         async with aclosing(live_bursts(owner, ["integration_status"])) as bursts:
             async for _burst in bursts:
                 report = await call_service(health_report)

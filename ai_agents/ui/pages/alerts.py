@@ -75,7 +75,7 @@ class AlertsState(rx.State):
     @rx.event(background=True)
     async def follow(self):
         async with self:
-            owner = (type(self).get_full_name(), self.router.session.client_token)
+            owner = (self.get_full_name(), self.router.session.client_token)
         async with aclosing(live_bursts(owner, ["alert", "outbox_failed"])) as bursts:
             async for _burst in bursts:
                 async with self:

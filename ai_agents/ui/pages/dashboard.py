@@ -57,7 +57,7 @@ class DashboardState(rx.State):
     async def follow(self):
         """Recount after each burst of events while the dashboard is open."""
         async with self:
-            owner = (type(self).get_full_name(), self.router.session.client_token)
+            owner = (self.get_full_name(), self.router.session.client_token)
         async with aclosing(live_bursts(owner, LIVE_KINDS)) as bursts:
             async for _burst in bursts:
                 numbers = await _numbers()

@@ -183,7 +183,7 @@ class LiveChatState(rx.State):
         """While the page is open: each burst of events refreshes the inbox page, and the open
         conversation when the burst touches it (its newest messages, statuses and notes)."""
         async with self:
-            owner = (type(self).get_full_name(), self.router.session.client_token)
+            owner = (self.get_full_name(), self.router.session.client_token)
         async with aclosing(live_bursts(owner, LIVE_KINDS)) as bursts:
             async for burst in bursts:
                 async with self:
