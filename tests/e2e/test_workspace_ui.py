@@ -173,3 +173,16 @@ async def test_alert_of_a_very_negative_message_links_to_its_conversation(worksp
     await page.wait_for_url("**/live-chat?c=*")
     await page.locator("#conversation-contact", has_text="Olga").wait_for()
     await message(page, "This is the worst experience ever! I want a refund immediately!").wait_for()
+
+
+async def test_health_badge_follows_an_integration_stopped(workspace, browser):
+    """Last in this module: it stops the bot. The badge changes at once, with no reload (its 30 s
+    refresh would be too late for this wait)."""
+    page = await logged_in_page(browser, workspace, "/")
+    telegram = page.locator("#health-telegram")
+    await telegram.filter(has_text="Telegram 1/1").wait_for()
+    integration = workspace.api.get("/api/integrations").json()["results"][0]
+    started = time.monotonic()
+    assert workspace.api.post(f"/api/integrations/{integration['id']}/stop").status_code == 200
+    await telegram.filter(has_text="Telegram 0/1").wait_for(timeout=5_000)
+    print(f"\nhealth badge updated {(time.monotonic() - started) * 1000:.0f} ms after the bot was stopped")

@@ -19,6 +19,17 @@ PAGE_SIZE = 50
 KIND_CHOICES = ["all", *[kind.value for kind in AlertKind]]
 
 
+async def _alerts_page(kind: str, show_acknowledged: bool, offset: int) -> tuple[list[dict], int]:
+    rows, total = await call_service(
+        list_alerts,
+        kind=None if kind == "all" else kind,
+        acknowledged=None if show_acknowledged else False,
+        limit=PAGE_SIZE,
+        offset=offset,
+    )
+    return [alert_row(a) for a in rows], total
+
+
 class AlertsState(rx.State):
     """The alerts shown: filters and page."""
 
@@ -30,14 +41,7 @@ class AlertsState(rx.State):
     error: str = ""
 
     async def _load(self) -> None:
-        rows, self.total = await call_service(
-            list_alerts,
-            kind=None if self.kind_filter == "all" else self.kind_filter,
-            acknowledged=None if self.show_acknowledged else False,
-            limit=PAGE_SIZE,
-            offset=self.offset,
-        )
-        self.rows = [alert_row(a) for a in rows]
+        self.rows, self.total = await _alerts_page(self.kind_filter, self.show_acknowledged, self.offset)
 
     @rx.event
     async def load(self):
@@ -79,7 +83,11 @@ class AlertsState(rx.State):
         async with aclosing(live_bursts(owner, ["alert", "outbox_failed"])) as bursts:
             async for _burst in bursts:
                 async with self:
-                    await self._load()
+                    shown = (self.kind_filter, self.show_acknowledged, self.offset)
+                rows, total = await _alerts_page(*shown)  # the tab's lock is not held meanwhile
+                async with self:
+                    if (self.kind_filter, self.show_acknowledged, self.offset) == shown:
+                        self.rows, self.total = rows, total
 
     @rx.var
     def page_summary(self) -> str:
