@@ -16,10 +16,13 @@ def running_loops() -> int:
     return len(_LOOPS)
 
 
-async def live_bursts(owner: tuple[str, str], kinds: Collection[str]) -> AsyncIterator[list[dict[str, Any]]]:
-    """Bursts of live events of the given kinds, until cancelled (navigation, disconnect). One loop
-    per owner (state name, tab token): a newer loop of the same owner replaces an older one.
-    Use under `contextlib.aclosing` so the subscription ends with the loop."""
+async def live_bursts(
+    owner: tuple[str, str], kinds: Collection[str], min_interval: float = 0.0
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Bursts of live events of the given kinds, until cancelled (navigation, disconnect), at most
+    one per `min_interval` seconds (a campaign's thousands of sends: a few refreshes a second).
+    One loop per owner (state name, tab token): a newer loop of the same owner replaces an older
+    one. Use under `contextlib.aclosing` so the subscription ends with the loop."""
     task = asyncio.current_task()
     previous = _LOOPS.get(owner)
     if previous is not None and previous is not task:
@@ -27,9 +30,12 @@ async def live_bursts(owner: tuple[str, str], kinds: Collection[str]) -> AsyncIt
     _LOOPS[owner] = task
     try:
         async with platform_context().live.subscribe(kinds) as events:
+            loop = asyncio.get_running_loop()
+            last = -min_interval
             while True:
                 first = await events.get()
-                await asyncio.sleep(SETTLE_SECONDS)
+                await asyncio.sleep(max(SETTLE_SECONDS, last + min_interval - loop.time()))
+                last = loop.time()
                 yield [first, *events.drain()]
     finally:
         if _LOOPS.get(owner) is task:

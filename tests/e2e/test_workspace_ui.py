@@ -175,6 +175,21 @@ async def test_alert_of_a_very_negative_message_links_to_its_conversation(worksp
     await message(page, "This is the worst experience ever! I want a refund immediately!").wait_for()
 
 
+async def test_a_broadcast_created_in_the_page_reaches_100_percent(workspace, browser):
+    page = await logged_in_page(browser, workspace, "/broadcasts")
+    await page.click("#broadcast-agent")
+    await page.get_by_role("option", name="Shop").click()
+    await page.fill("#broadcast-name", "Spring sale")
+    await page.fill("#broadcast-message", "Hi {name}, 20% off today")
+    await page.fill("#broadcast-recipients", "202\n303, 404\nnot-a-chat")
+    await page.click("#broadcast-create")
+    campaign = page.locator(".broadcast", has_text="Spring sale")
+    await campaign.locator(".broadcast-counts", has_text="100% · 3 sent · 0 failed · 0 pending · 1 skipped of 4").wait_for()
+    assert await campaign.locator(".broadcast-progress").get_attribute("data-state") == "complete"
+    sent = {m.chat_id: m.text for m in workspace.telegram.sent(token=BOT) if "20% off" in m.text}
+    assert sent == {202: "Hi Maria, 20% off today", 303: "Hi <b>Eve</b>, 20% off today", 404: "Hi Olga, 20% off today"}
+
+
 async def test_health_badge_follows_an_integration_stopped(workspace, browser):
     """Last in this module: it stops the bot. The badge changes at once, with no reload (its 30 s
     refresh would be too late for this wait)."""

@@ -10,7 +10,7 @@ import reflex as rx
 from ai_agents.ui.auth import AuthState
 from ai_agents.ui.pages.agents import AgentsState, agents_page
 from ai_agents.ui.pages.alerts import AlertsState, alerts_page
-from ai_agents.ui.pages.broadcasts import broadcasts_page
+from ai_agents.ui.pages.broadcasts import BroadcastsState, broadcasts_page
 from ai_agents.ui.pages.dashboard import DashboardState, dashboard_page
 from ai_agents.ui.pages.integrations import integrations_page
 from ai_agents.ui.pages.live_chat import LiveChatState, live_chat_page
@@ -30,7 +30,7 @@ PAGES = [
     Page("/agents", "Agents", agents_page, [AgentsState.load]),
     Page("/integrations", "Integrations", integrations_page),
     Page("/live-chat", "Live Chat", live_chat_page, [LiveChatState.load, LiveChatState.follow]),
-    Page("/broadcasts", "Broadcasts", broadcasts_page),
+    Page("/broadcasts", "Broadcasts", broadcasts_page, [BroadcastsState.load, BroadcastsState.follow]),
     Page("/alerts", "Alerts", alerts_page, [AlertsState.load, AlertsState.follow]),
 ]
 # Every page first looks at the tab's session (the login card or the page), and follows the health.
