@@ -13,9 +13,9 @@ from ai_agents.ui.components.common import pager
 from ai_agents.ui.components.rows import alert_row
 from ai_agents.ui.layout import page_frame
 from ai_agents.ui.live import live_bursts
+from ai_agents.ui.paging import PAGE_SIZE, Paged
 from ai_agents.ui.platform import call_service
 
-PAGE_SIZE = 50
 KIND_CHOICES = ["all", *[kind.value for kind in AlertKind]]
 
 
@@ -30,12 +30,10 @@ async def _alerts_page(kind: str, show_acknowledged: bool, offset: int) -> tuple
     return [alert_row(a) for a in rows], total
 
 
-class AlertsState(rx.State):
+class AlertsState(Paged, rx.State):
     """The alerts shown: filters and page."""
 
     rows: list[dict] = []
-    total: int = 0
-    offset: int = 0
     kind_filter: str = "all"
     show_acknowledged: bool = False
     error: str = ""
@@ -58,17 +56,6 @@ class AlertsState(rx.State):
         await self._load()
 
     @rx.event
-    async def next_page(self):
-        if self.offset + PAGE_SIZE < self.total:
-            self.offset += PAGE_SIZE
-            await self._load()
-
-    @rx.event
-    async def previous_page(self):
-        self.offset = max(0, self.offset - PAGE_SIZE)
-        await self._load()
-
-    @rx.event
     async def acknowledge(self, alert_id: int):
         try:
             await call_service(acknowledge_alert, alert_id)
@@ -88,20 +75,6 @@ class AlertsState(rx.State):
                 async with self:
                     if (self.kind_filter, self.show_acknowledged, self.offset) == shown:
                         self.rows, self.total = rows, total
-
-    @rx.var
-    def page_summary(self) -> str:
-        if not self.total:
-            return "no alerts"
-        return f"{self.offset + 1}-{min(self.offset + PAGE_SIZE, self.total)} of {self.total}"
-
-    @rx.var
-    def has_next(self) -> bool:
-        return self.offset + PAGE_SIZE < self.total
-
-    @rx.var
-    def has_previous(self) -> bool:
-        return self.offset > 0
 
 
 def _alert(row) -> rx.Component:

@@ -9,23 +9,21 @@ import reflex as rx
 from ai_agents.core.errors import AppError
 from ai_agents.services.workspace import agents, conversations, inbox, suggestions
 from ai_agents.ui.live import live_bursts
+from ai_agents.ui.paging import PAGE_SIZE, Paged
 from ai_agents.ui.components.chat import composer, inbox_filters, inbox_item, message_pane, notes_panel
 from ai_agents.ui.components.common import channel_icon, pager
 from ai_agents.ui.components.rows import conversation_row, message_row, note_row
 from ai_agents.ui.layout import page_frame
 from ai_agents.ui.platform import call_service, platform_context
 
-PAGE_SIZE = 50  # conversations per page of the inbox
 TAIL = 50  # messages shown on opening, and loaded per "older" step
 LIVE_KINDS = ("message", "conversation", "note", "outbox_sent", "outbox_failed", "alert")
 
 
-class LiveChatState(rx.State):
+class LiveChatState(Paged, rx.State):
     """The inbox's filters and page, and the open conversation: UI state only."""
 
     rows: list[dict] = []
-    total: int = 0
-    offset: int = 0
     agent_filter: str = ""
     channel_filter: str = ""
     state_filter: str = "all"
@@ -44,14 +42,14 @@ class LiveChatState(rx.State):
         """on_load: the agents for the filter, the inbox, and the conversation of `?c=` if any."""
         listed, _total = await call_service(agents.list_agents, limit=500)
         self.agent_options = [[str(a["id"]), a["name"]] for a in listed]
-        await self._load_inbox()
+        await self._load()
         wanted = self.router.url.query_parameters.get("c", "")
         if wanted.isdigit():
             await self._open(int(wanted))
         elif self.selected_id:
             await self._open(self.selected_id)
 
-    async def _load_inbox(self) -> None:
+    async def _load(self) -> None:
         self.rows, self.total = await self._inbox_page(self.offset)
 
     async def _inbox_page(self, offset: int) -> tuple[list[dict], int]:
@@ -97,34 +95,23 @@ class LiveChatState(rx.State):
     @rx.event
     async def filter_agent(self, value: str):
         self.agent_filter, self.offset = ("" if value == "all" else value), 0
-        await self._load_inbox()
+        await self._load()
 
     @rx.event
     async def filter_channel(self, value: str):
         self.channel_filter, self.offset = ("" if value == "all" else value), 0
-        await self._load_inbox()
+        await self._load()
 
     @rx.event
     async def filter_state(self, value: str):
         self.state_filter = value if value in inbox.STATES else "all"
         self.offset = 0
-        await self._load_inbox()
+        await self._load()
 
     @rx.event
     async def find(self, form_data: dict):
         self.search, self.offset = str(form_data.get("search", ""))[: inbox.SEARCH_MAX], 0
-        await self._load_inbox()
-
-    @rx.event
-    async def next_page(self):
-        if self.offset + PAGE_SIZE < self.total:
-            self.offset += PAGE_SIZE
-            await self._load_inbox()
-
-    @rx.event
-    async def previous_page(self):
-        self.offset = max(0, self.offset - PAGE_SIZE)
-        await self._load_inbox()
+        await self._load()
 
     # -- actions ------------------------------------------------------------------------------------
     async def _act(self, fn, *args) -> None:
@@ -199,20 +186,6 @@ class LiveChatState(rx.State):
                         self.header = conversation_row({**view, "last_message": "", "unread": 0})
                         self.notes = [note_row(n) for n in reversed(view["notes"])]
                         self.messages = _merged(self.messages, [message_row(m) for m in tail])
-
-    @rx.var
-    def page_summary(self) -> str:
-        if not self.total:
-            return "no conversations"
-        return f"{self.offset + 1}-{min(self.offset + PAGE_SIZE, self.total)} of {self.total}"
-
-    @rx.var
-    def has_next(self) -> bool:
-        return self.offset + PAGE_SIZE < self.total
-
-    @rx.var
-    def has_previous(self) -> bool:
-        return self.offset > 0
 
 
 def _merged(shown: list[dict], tail: list[dict]) -> list[dict]:
