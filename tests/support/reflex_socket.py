@@ -21,11 +21,10 @@ class ReflexSocket:
         self.path = path
         ws_url = base_url.replace("http://", "ws://") + f"/_event/?EIO=4&transport=websocket&token={self.token}"
         self.ws = simple_websocket.Client(ws_url)
-        opened = self.ws.receive(timeout=10)
-        assert opened.startswith("0"), opened  # engine.io OPEN
-        self.ws.send(f"40{NAMESPACE},")  # socket.io CONNECT to the namespace
         self.updates: list[Any] = []
-        self._until(lambda packet: packet.startswith(f"40{NAMESPACE}"), 10)
+        self._until(lambda packet: packet.startswith("0"), 30, "engine.io OPEN")
+        self.ws.send(f"40{NAMESPACE},")  # socket.io CONNECT to the namespace
+        self._until(lambda packet: packet.startswith(f"40{NAMESPACE}"), 30, "socket.io CONNECT")
 
     def emit(self, handler: str, **payload: Any) -> None:
         """Queue the event `handler` (full name: state path + "." + handler) with its arguments."""
@@ -36,7 +35,8 @@ class ReflexSocket:
         """Read what the server pushes for a while (state deltas), answering its pings."""
         self._until(lambda packet: False, seconds)
 
-    def _until(self, done, seconds: float) -> None:
+    def _until(self, done, seconds: float, expected: str | None = None) -> None:
+        """Read packets until `done(packet)` or for `seconds`; TimeoutError then if `expected`."""
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
             packet = self.ws.receive(timeout=left)
@@ -48,6 +48,8 @@ class ReflexSocket:
                 self.updates.append(json.loads(packet[len(NAMESPACE) + 3:]))
             if done(packet):
                 return
+        if expected:
+            raise TimeoutError(f"no {expected} from the server within {seconds:g}s")
 
     def close(self) -> None:
         self.ws.close()
