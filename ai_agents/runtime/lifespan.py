@@ -88,7 +88,7 @@ async def platform(
         **(dispatcher_options or {}),
     )
     channels = ChannelManager(ctx, pipeline, adapter_options)
-    ctx.channels, ctx.outbox_wakeup = channels, dispatcher.wake
+    ctx.channels, ctx.outbox_wakeup, ctx.direct_send = channels, dispatcher.wake, dispatcher
     channels.on_remove(dispatcher.forget)  # a deleted integration's rate state goes with it
     if not settings.api_token:
         log.warning("⚠️  API_TOKEN is not set: the API is open to anyone on %s", settings.bind_host)

@@ -12,7 +12,7 @@ from ai_agents.core.clock import SystemClock
 from ai_agents.core.errors import Unavailable
 from ai_agents.crypto import SecretBox
 from ai_agents.services.live_updates import LiveUpdates
-from ai_agents.services.ports import ChannelGateway, ChatModel, Clock, LivePublisher
+from ai_agents.services.ports import ChannelGateway, ChatModel, Clock, DirectSend, LivePublisher
 
 
 @dataclass
@@ -29,6 +29,8 @@ class AppContext:
     llm: ChatModel | None = None
     # Wakes the outbox dispatcher when a row is written (set by the runtime).
     outbox_wakeup: Any = None
+    # Takes replies straight from the pipeline to a sender (the dispatcher, set by the runtime).
+    direct_send: DirectSend | None = None
 
     def gateway(self) -> ChannelGateway:
         if self.channels is None:

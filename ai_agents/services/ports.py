@@ -35,6 +35,7 @@ __all__ = [
     "LLMError",
     "LivePublisher",
     "LiveSubscription",
+    "DirectSend",
     "complete_within_deadline",
 ]
 
@@ -82,6 +83,19 @@ class LivePublisher(Protocol):
     ) -> AbstractAsyncContextManager[LiveSubscription]:
         """Events of the given kinds (all when None), only of one conversation when given."""
         ...
+
+
+class DirectSend(Protocol):
+    """Hands a reply straight to the sender: a send slot and rate tokens reserved before the reply
+    is stored (its outbox row is written leased), the row adopted after the commit; no claim."""
+
+    def reserve(self, integration_id: int, recipient: str) -> Any | None:
+        """A reservation (its `owner` and `until` lease the row), or None: the row waits for a claim."""
+
+    def adopt(self, row: Any, reservation: Any) -> None: ...
+
+    def release(self, reservation: Any) -> None:
+        """The reservation was not used (the row was not written leased)."""
 
 
 class ChannelGateway(Protocol):

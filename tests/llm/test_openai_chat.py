@@ -65,3 +65,17 @@ async def test_the_deadline_covers_the_whole_call():
             await llm.close()
     assert 1 <= time.monotonic() - started < 2.5
     assert caught.value.retryable is True and "within 1s" in str(caught.value)
+
+
+async def test_the_request_carries_model_history_key_and_temperature_only_when_set(fake_openai):
+    chat = OpenAIChat()
+    history = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"}]
+    base = request_to(fake_openai.base_url + "/v1")
+    try:
+        assert await chat.complete(ChatRequest(**{**base.__dict__, "messages": history})) == "Reply to: hi"
+        await chat.complete(ChatRequest(**{**base.__dict__, "temperature": 0.2}))
+    finally:
+        await chat.close()
+    first, second = fake_openai.requests()
+    assert (first["model"], first["messages"], first["api_key"]) == ("gpt-4o-mini", history, "sk-test-key-0000")
+    assert "temperature" not in first["body"] and second["body"]["temperature"] == 0.2

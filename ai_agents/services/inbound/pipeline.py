@@ -11,24 +11,20 @@ from sqlmodel import select
 
 from ai_agents.core.retry import backoff_delay
 from ai_agents.core.types import MessageStatus, Role
-from ai_agents.db.models import Agent, Conversation, Message
+from ai_agents.db.models import Message
 from ai_agents.db.session import run_db, session_scope
 from ai_agents.logs import get_logger, redact
-from ai_agents.services.agent_settings import settings_of
 from ai_agents.services.context import AppContext
 from ai_agents.services.inbound.routing import conversation_for, route
 from ai_agents.services.inbound.stage_context import StageContext
 from ai_agents.services.inbound.stages import STAGES
 from ai_agents.services.inbound.turn import Turn
+from ai_agents.services.inbound.turn_loader import next_turn, turn_for, waiting_messages
 from ai_agents.services.inbound.turn_outcome import Outcome, store_failure, store_outcome
 from ai_agents.services.llm_access import llm_access, missing_key_reason
 from ai_agents.services.outbound.alert_delivery import deliver_alerts
 from ai_agents.services.ports import ChatRequest, InboundMessage, complete_within_deadline
 from ai_agents.services.translation import translate_for_agent
-
-# AI replies kept for a manager: never part of the history the model sees (a sent one is the
-# manager's message).
-SUGGESTION_STATES = (MessageStatus.SUGGESTED, MessageStatus.SUGGESTION_SENT, MessageStatus.DISCARDED)
 
 log = get_logger("pipeline")
 
@@ -42,6 +38,7 @@ class Pipeline:
         self._llm_slots = asyncio.Semaphore(settings.max_concurrent_llm)
         self._workers: dict[int, asyncio.Task] = {}
         self._dirty: set[int] = set()
+        self._ready: dict[int, Turn] = {}  # conversation -> its next turn, read by the last write
         self._side_jobs: set[asyncio.Task] = set()
         self.sleep: Callable[[float], Awaitable[object]] = asyncio.sleep  # tests advance a ManualClock
         self.stages = list(STAGES)
@@ -49,11 +46,13 @@ class Pipeline:
     # -- stage 1-3: accept ---------------------------------------------------------------------
     async def handle_inbound(self, inbound: InboundMessage) -> None:
         """Store the message (dedupe, route, conversation) and schedule its handling."""
-        conversation_id = await run_db(self.ctx.engine, self._accept, inbound)
-        if conversation_id is not None:
-            self.kick(conversation_id)
+        accepted = await run_db(self.ctx.engine, self._accept, inbound)
+        if accepted is not None:
+            self.kick(*accepted)
 
-    def _accept(self, inbound: InboundMessage) -> int | None:
+    def _accept(self, inbound: InboundMessage) -> tuple[int, Turn | None] | None:
+        """Store the message; when its conversation's worker is idle and nothing older waits, also
+        read its turn here (the worker then starts without a read of its own)."""
         now = self.ctx.clock.now()
         with session_scope(self.ctx.engine) as session:
             integration = route(session, inbound)
@@ -85,13 +84,26 @@ class Pipeline:
                 conversation.contact_name = inbound.sender_name
             session.flush()
             conversation_id, message_id = conversation.id, message.id
+            turn = None
+            if self._idle(conversation_id) and waiting_messages(session, conversation_id, 1) == [message]:
+                # Read again: a turn that ended since the conversation was read above (another
+                # transaction, on PostgreSQL) may have changed it.
+                session.refresh(conversation)
+                turn = turn_for(session, conversation, message, self.ctx.settings.history_messages)
         log.info("💬 [AgentHandler] Processing message from %s (conversation %s)", inbound.remote_id, conversation_id)
         self.ctx.live.publish("message", conversation_id=conversation_id, message_id=message_id)
-        return conversation_id
+        return conversation_id, turn
 
     # -- per-conversation workers ------------------------------------------------------------------
-    def kick(self, conversation_id: int) -> None:
-        """Make sure the conversation's worker runs; it handles every unhandled message in order."""
+    def _idle(self, conversation_id: int) -> bool:
+        worker = self._workers.get(conversation_id)
+        return worker is None or worker.done()
+
+    def kick(self, conversation_id: int, turn: Turn | None = None) -> None:
+        """Make sure the conversation's worker runs; it handles every unhandled message in order
+        (`turn`: the next one, already read)."""
+        if turn is not None:
+            self._ready.setdefault(conversation_id, turn)
         self._dirty.add(conversation_id)
         worker = self._workers.get(conversation_id)
         if worker is None or worker.done():
@@ -107,9 +119,12 @@ class Pipeline:
             while True:
                 self._dirty.discard(conversation_id)
                 try:
-                    turn, more = await run_db(self.ctx.engine, self._next_turn, conversation_id)
+                    turn, more = self._ready.pop(conversation_id, None), False
+                    if turn is None:
+                        turn, more = await run_db(self.ctx.engine, self._next_turn, conversation_id)
                     if turn is not None:
                         await self._handle(turn)
+                        more = more or conversation_id in self._ready
                 except Exception as exc:  # noqa: BLE001 - the worker must outlive any error
                     failures += 1
                     if failures == 1:
@@ -125,44 +140,13 @@ class Pipeline:
         finally:
             if self._workers.get(conversation_id) is asyncio.current_task():
                 del self._workers[conversation_id]
+                self._ready.pop(conversation_id, None)  # a restarted worker reads afresh
 
     def _next_turn(self, conversation_id: int) -> tuple[Turn | None, bool]:
         """The oldest unhandled customer message of the conversation, with what handling needs,
         and whether another one waits behind it (so the worker need not look again)."""
         with session_scope(self.ctx.engine) as session:
-            waiting = session.exec(
-                select(Message)
-                .where(
-                    Message.conversation_id == conversation_id,
-                    Message.role == Role.USER,
-                    Message.status == MessageStatus.RECEIVED,
-                )
-                .order_by(Message.id)
-                .limit(2)
-            ).all()
-            if not waiting:
-                return None, False
-            message = waiting[0]
-            conversation = session.get(Conversation, conversation_id)
-            agent = session.get(Agent, conversation.agent_id)
-            history = session.exec(
-                select(Message)
-                .where(
-                    Message.conversation_id == conversation_id,
-                    Message.id <= message.id,
-                    Message.status.not_in(SUGGESTION_STATES),
-                )
-                .order_by(Message.id.desc())
-                .limit(self.ctx.settings.history_messages)
-            ).all()
-            turn = Turn(
-                conversation=conversation,
-                message=message,
-                agent=agent,
-                settings=settings_of(agent.settings),
-                history=list(reversed(history)),
-            )
-            return turn, len(waiting) > 1
+            return next_turn(session, conversation_id, self.ctx.settings.history_messages)
 
     async def resume(self) -> int:
         """After a restart: handle every message that was stored but not yet handled."""
@@ -201,17 +185,26 @@ class Pipeline:
                 break
         if turn.failure:
             log.error("❌ [AgentHandler] No reply for conversation %s: %s", turn.conversation.id, turn.failure)
+        direct, reservation, outcome = self.ctx.direct_send, None, Outcome(stored=True)
+        if direct is not None and len(turn.replies) == 1:
+            reservation = direct.reserve(turn.conversation.integration_id, turn.conversation.remote_id)
         try:
-            outcome = await run_db(self.ctx.engine, store_outcome, self.ctx, turn)
+            outcome = await run_db(self.ctx.engine, store_outcome, self.ctx, turn, reservation)
         except Exception as exc:  # noqa: BLE001 - then at least the message is failed, with an alert
             reason = f"the outcome could not be stored: {describe_error(exc)}"
             log.error("❌ [AgentHandler] No reply for conversation %s: %s", turn.conversation.id, reason)
             await run_db(self.ctx.engine, store_failure, self.ctx, turn, reason)
-            outcome = Outcome(stored=True)
+        finally:
+            if outcome.handed is not None:
+                direct.adopt(outcome.handed, reservation)  # sent now: no claim, no wake-up
+            elif reservation is not None:
+                direct.release(reservation)
         if not outcome.stored:
             self._dirty.add(turn.conversation.id)  # handle the message again, on the fresh state
             return
-        if outcome.queued and self.ctx.outbox_wakeup:
+        if outcome.next_turn is not None:
+            self._ready.setdefault(turn.conversation.id, outcome.next_turn)
+        if outcome.queued and outcome.handed is None and self.ctx.outbox_wakeup:
             self.ctx.outbox_wakeup()
         self.ctx.live.publish("conversation", conversation_id=turn.conversation.id)
         for alert_id in outcome.alert_ids:

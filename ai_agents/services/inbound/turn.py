@@ -33,7 +33,7 @@ class Turn:
     message: Message
     agent: Agent
     settings: AgentSettings
-    history: list[Message] = field(default_factory=list)
+    history: list = field(default_factory=list)  # earlier messages (turn_loader.Earlier), then `message`
     replies: list[Reply] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

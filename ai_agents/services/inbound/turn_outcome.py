@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ai_agents.core.types import AlertKind, MessageStatus, Role
-from ai_agents.db.models import Alert, Conversation, Message, Note
+from ai_agents.db.models import Alert, Conversation, Message, Note, OutboxMessage
 from ai_agents.db.session import session_scope
 from ai_agents.logs import get_logger
 from ai_agents.services.context import AppContext
 from ai_agents.services.inbound.turn import MANUAL_STOP, Reply, Turn
-from ai_agents.services.outbound.outbox import queue_message
+from ai_agents.services.inbound.turn_loader import next_turn
+from ai_agents.services.outbound.outbox import queue_in_conversation
 
 log = get_logger("pipeline")
 
@@ -24,14 +26,19 @@ class Outcome:
     stored: bool
     alert_ids: list[int] = field(default_factory=list)
     queued: bool = False
+    next_turn: Turn | None = None  # the conversation's next unhandled message, read in the same transaction
+    handed: OutboxMessage | None = None  # the reply's row, written leased with the reservation: send it
 
 
-def store_outcome(ctx: AppContext, turn: Turn) -> Outcome:
+def store_outcome(ctx: AppContext, turn: Turn, reservation: Any = None) -> Outcome:
     """Store the turn in one transaction: message state, the conversation fields the stages set,
     replies (queued, or kept as suggestions when a person took over meanwhile), alerts, notes.
 
     The conversation is read again here, locked: a takeover, release or opt-out made while the
-    stages ran stands, and only the fields the stages changed are written."""
+    stages ran stands, and only the fields the stages changed are written. With a `reservation`
+    (services.ports.DirectSend) a single reply's row is written leased, to be handed over.
+
+    The next unhandled message of the conversation is read in the same transaction."""
     now = ctx.clock.now()
     with session_scope(ctx.engine) as session:
         conversation = session.get(Conversation, turn.conversation.id, with_for_update=True)
@@ -40,6 +47,9 @@ def store_outcome(ctx: AppContext, turn: Turn) -> Outcome:
             return Outcome(stored=False)
         taken_over = conversation.manual_mode  # by a person while the stages ran: the AI stays silent
         message = session.get(Message, turn.message.id)
+        if message.status != MessageStatus.RECEIVED:  # handled already (a turn read twice): never reply twice
+            log.warning("⚠️  [AgentHandler] Message %s was handled already; this turn is dropped", message.id)
+            return Outcome(stored=True)
         for field_name in ("language", "translation", "sentiment"):
             setattr(message, field_name, getattr(turn.message, field_name))
         changes = dict(turn.changes)
@@ -54,19 +64,25 @@ def store_outcome(ctx: AppContext, turn: Turn) -> Outcome:
         session.add_all(turn.alerts)
         for note in turn.notes:
             session.add(Note(conversation_id=conversation.id, author="system", text=note, created_at=now))
+        handed = None
         for index, item in enumerate(turn.replies):
             if taken_over:
                 session.add(suggestion(conversation, item, now))
-            else:
-                queue_message(
-                    session, ctx, conversation, role=role_of(item), kind=item.kind, text=item.text,
-                    translation=item.translation, key=f"{item.kind}:{message.id}:{index}",
-                )
+                continue
+            _, row = queue_in_conversation(
+                session, ctx, conversation, role=role_of(item), kind=item.kind, text=item.text,
+                translation=item.translation, key=f"{item.kind}:{message.id}:{index}",
+                lease=reservation if len(turn.replies) == 1 else None,
+            )
+            if reservation is not None and row is not None and row.lease_owner == reservation.owner:
+                handed = row
         session.flush()
         alert_ids = [alert.id for alert in turn.alerts]
+        following, _ = next_turn(session, conversation.id, ctx.settings.history_messages)
     if taken_over and turn.replies:
         log.info("👤 [AgentHandler] Conversation %s was taken over during the reply; kept as a suggestion", conversation.id)
-    return Outcome(stored=True, alert_ids=alert_ids, queued=bool(turn.replies) and not taken_over)
+    queued = bool(turn.replies) and not taken_over
+    return Outcome(stored=True, alert_ids=alert_ids, queued=queued, next_turn=following, handed=handed)
 
 
 def store_failure(ctx: AppContext, turn: Turn, reason: str) -> None:

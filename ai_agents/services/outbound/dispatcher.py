@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -18,7 +19,8 @@ from ai_agents.services.live_updates import call_in_loop
 from ai_agents.services.outbound import outbox_claim as claims
 from ai_agents.services.outbound.outbox_claim import BULK_KINDS
 from ai_agents.services.outbound.outbox_record import Outcome, RetryPolicy, record_failed, record_sent
-from ai_agents.services.outbound.send_budget import Candidate, SendBudget
+from ai_agents.services.outbound.send_budget import Candidate, Channel, SendBudget
+from ai_agents.services.outbound.send_slots import Reservation, SendSlots
 from ai_agents.services.ports import SendError, SendResult
 
 log = get_logger("outbox")
@@ -52,9 +54,11 @@ class Dispatcher:
         self.owner = uuid.uuid4().hex[:12]
         self._sleep = sleep
         self._wake = asyncio.Event()
-        self._limit = asyncio.Semaphore(concurrency)
+        self.slots = SendSlots(concurrency)
+        self._in_flight: set[asyncio.Task] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self.budget = SendBudget()
+        self._channels: dict[int, Channel] = {}  # integrations running here, as the last claim saw them
         self._sending: dict[int, str] = {}  # rows this process is sending -> their lease owner
         self._claimed: dict[int, Candidate] = {}
         self._broadcast_lines: dict[int | None, int] = {}
@@ -67,23 +71,61 @@ class Dispatcher:
 
     def forget(self, integration_id: int) -> None:
         """Drop the rate state of a deleted integration."""
+        self._channels.pop(integration_id, None)
         self.budget.forget(integration_id)
+
+    # -- replies handed over directly (services.ports.DirectSend) --------------------------------------
+    def reserve(self, integration_id: int, recipient: str) -> Reservation | None:
+        """A free send slot and the rate tokens for a reply about to be stored, when both are free
+        now: its row is then written leased to this process and sent without a claim (None: the
+        row waits for a claim as usual). Callable from any thread."""
+        channel = self._channels.get(integration_id)
+        if self._loop is None or channel is None or not self.ctx.gateway().is_running(integration_id):
+            return None
+        candidate = Candidate(0, channel, recipient)
+        if not self.slots.take(1):
+            return None
+        if not self.budget.take_if_free(candidate):
+            self.slots.put_back()
+            return None
+        owner = f"{self.owner}:{uuid.uuid4().hex[:8]}"
+        return Reservation(candidate, owner, self.ctx.clock.now() + self.lease)
+
+    def release(self, reservation: Reservation) -> None:
+        """A reservation not used after all (the row was not written leased): slot and tokens back."""
+        self.budget.give_back(reservation.candidate)
+        self.slots.put_back()
+        self.wake()
+
+    def adopt(self, row: OutboxMessage, reservation: Reservation) -> None:
+        """Send a row that was written leased to this process (in the event loop, after the commit)."""
+        self._sending[row.id] = row.lease_owner
+        self._claimed[row.id] = replace(reservation.candidate, row_id=row.id)
+        self._start_send(row)
+
+    def _start_send(self, row: OutboxMessage) -> None:
+        """Send a row whose slot is taken; the slot is freed when the send ends."""
+        task = asyncio.create_task(self._send(row))
+        self._in_flight.add(task)
+        task.add_done_callback(self._send_ended)
+
+    def _send_ended(self, task: asyncio.Task) -> None:
+        self._in_flight.discard(task)
+        self.slots.put_back()
+        self._wake.set()  # a send slot is free
 
     async def run(self) -> None:
         """Send until cancelled: claim as many rows as there are free send slots and rate tokens,
         then sleep until woken (new rows, a slot freed, a channel connected) or the next token of
         an integration with due rows; idle_seconds at most (rows written by other processes)."""
         self._loop = asyncio.get_running_loop()
-        in_flight: set[asyncio.Task] = set()
         renewer = asyncio.create_task(self._keep_leases(), name="outbox-leases")
         try:
             while True:
-                room = min(self.batch, self.concurrency - len(in_flight))
+                room = min(self.batch, self.slots.free())
                 rows, token_wait = await self._claim_safely(room) if room > 0 else ([], None)
                 for row in rows:
-                    task = asyncio.create_task(self._send(row))
-                    in_flight.add(task)
-                    task.add_done_callback(in_flight.discard)
+                    self._start_send(row)
                 pause = self.idle_seconds
                 if token_wait is not None:  # at the token (+1 ms: the token, not 0.9999 of it)
                     pause = min(pause, max(MIN_PAUSE, token_wait + 0.001))
@@ -94,8 +136,9 @@ class Dispatcher:
                     pass
                 self._wake.clear()
         finally:
-            if in_flight:  # stopping: sends under way record their outcome (channels stop first)
-                await asyncio.wait(in_flight, timeout=SHUTDOWN_WAIT_SECONDS)
+            self._loop = None  # no more reservations
+            if self._in_flight:  # stopping: sends under way record their outcome (channels stop first)
+                await asyncio.wait(set(self._in_flight), timeout=SHUTDOWN_WAIT_SECONDS)
             renewer.cancel()
 
     async def dispatch_once(self) -> int:
@@ -103,7 +146,9 @@ class Dispatcher:
         renewer = asyncio.create_task(self._keep_leases())
         try:
             rows, _ = await self._claim_now(self.batch)
-            await asyncio.gather(*(self._send(row) for row in rows))
+            for row in rows:
+                self._start_send(row)
+            await asyncio.gather(*list(self._in_flight))
         finally:
             renewer.cancel()
         return len(rows)
@@ -120,7 +165,12 @@ class Dispatcher:
     async def _claim_now(self, limit: int) -> tuple[list[OutboxMessage], float | None]:
         """Claim rows; tokens are taken for the rows really claimed, and the rows are registered
         as being sent by this process (never claimed again by it while they are)."""
-        rows, chosen, held, empty = await run_db(self.ctx.engine, self._claim, limit, frozenset(self._sending))
+        slots = self.slots.take(limit)  # before the claim: replies handed over meanwhile take slots too
+        rows: list[OutboxMessage] = []
+        try:
+            rows, chosen, held, empty = await run_db(self.ctx.engine, self._claim, slots, frozenset(self._sending))
+        finally:
+            self.slots.put_back(slots - len(rows))  # each row claimed keeps its slot until its send ends
         for row in rows:
             self.budget.take(chosen[row.id])
             self._sending[row.id], self._claimed[row.id] = row.lease_owner, chosen[row.id]
@@ -138,6 +188,7 @@ class Dispatcher:
                 claims.give_up_interrupted(session, now)
                 self._checked_interrupted_at = now
             channels = claims.running_channels(session, self.ctx.gateway().is_running)
+            self._channels = channels
             ready = {i: channel for i, channel in channels.items() if self.budget.available(channel) >= 1}
             chosen, held = self._choose(session, ready, now, limit, set(sending))
             rows = claims.lease(session, [c.row_id for c in chosen], now, owner, now + self.lease)
@@ -185,18 +236,15 @@ class Dispatcher:
 
     async def _send(self, row: OutboxMessage) -> bool:
         try:
-            async with self._limit:
-                if row.kind in BULK_KINDS:
-                    await run_db(self.ctx.engine, self._mark_started, row)
-                gateway = self.ctx.gateway()
-                try:
-                    result = await gateway.send_text(
-                        row.integration_id, row.recipient, row.text, start_part=row.parts_sent
-                    )
-                except SendError as exc:
-                    if await run_db(self.ctx.engine, self._failed, row, exc) == Outcome.HELD:
-                        self.budget.give_back(self._claimed[row.id])  # nothing went out: the token is unused
-                    return False
+            if row.kind in BULK_KINDS:
+                await run_db(self.ctx.engine, self._mark_started, row)
+            gateway = self.ctx.gateway()
+            try:
+                result = await gateway.send_text(row.integration_id, row.recipient, row.text, start_part=row.parts_sent)
+            except SendError as exc:
+                if await run_db(self.ctx.engine, self._failed, row, exc) == Outcome.HELD:
+                    self.budget.give_back(self._claimed[row.id])  # nothing went out: the token is unused
+                return False
             await run_db(self.ctx.engine, self._sent, row, result)
             return True
         except Exception:  # noqa: BLE001 - the row's lease ends and it is handled again
@@ -205,7 +253,6 @@ class Dispatcher:
         finally:
             self._sending.pop(row.id, None)
             self._claimed.pop(row.id, None)
-            self._wake.set()  # a send slot is free
 
     def _sent(self, row: OutboxMessage, result: SendResult) -> None:
         with session_scope(self.ctx.engine) as session:

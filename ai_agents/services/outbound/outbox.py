@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from ai_agents.core.types import MessageStatus
+from ai_agents.core.types import MessageStatus, OutboxStatus
 from ai_agents.db.models import Conversation, Message, OutboxMessage
 from ai_agents.db.session import session_scope
 from ai_agents.services.context import AppContext
@@ -13,7 +15,7 @@ from ai_agents.services.outbound import outbox_claim as claims
 from ai_agents.services.outbound.outbox_claim import INTERRUPTED
 from ai_agents.services.outbound.outbox_record import ChannelDown
 
-__all__ = ["INTERRUPTED", "ChannelDown", "enqueue", "queue_message", "resume_held"]
+__all__ = ["INTERRUPTED", "ChannelDown", "enqueue", "queue_in_conversation", "queue_message", "resume_held"]
 
 
 def enqueue(session: Session, ctx: AppContext, **fields) -> OutboxMessage | None:
@@ -30,7 +32,13 @@ def enqueue(session: Session, ctx: AppContext, **fields) -> OutboxMessage | None
     return row
 
 
-def queue_message(
+def queue_message(session: Session, ctx: AppContext, conversation: Conversation, **fields: Any) -> Message:
+    """Store an outgoing message of a conversation and its outbox row (key: kind:message id);
+    the fields are those of `queue_in_conversation`."""
+    return queue_in_conversation(session, ctx, conversation, **fields)[0]
+
+
+def queue_in_conversation(
     session: Session,
     ctx: AppContext,
     conversation: Conversation,
@@ -41,8 +49,11 @@ def queue_message(
     key: str | None = None,
     translation: str | None = None,
     author: str | None = None,
-) -> Message:
-    """Store an outgoing message of a conversation and its outbox row (key: kind:message id)."""
+    lease: Any = None,
+) -> tuple[Message, OutboxMessage | None]:
+    """`queue_message`, also returning the outbox row (None: the key existed). With `lease` (a
+    services.ports.DirectSend reservation) the row is written already leased to its sender, unless
+    an earlier row to the same recipient is still to go (order first: then it waits for a claim)."""
     now = ctx.clock.now()
     message = Message(
         conversation_id=conversation.id,
@@ -58,7 +69,10 @@ def queue_message(
     )
     session.add(message)
     session.flush()
-    enqueue(
+    leased = {}
+    if lease is not None and not claims.has_active_rows(session, conversation.integration_id, conversation.remote_id):
+        leased = {"status": OutboxStatus.SENDING, "lease_owner": lease.owner, "lease_until": lease.until}
+    row = enqueue(
         session,
         ctx,
         idempotency_key=key or f"{kind}:{message.id}",
@@ -68,11 +82,12 @@ def queue_message(
         kind=kind,
         conversation_id=conversation.id,
         message_id=message.id,
+        **leased,
     )
     conversation.last_message_at = conversation.last_agent_message_at = now
     if kind in ("reply", "manager"):
         conversation.follow_up_state = None  # follow-ups count from this message
-    return message
+    return message, row
 
 
 def resume_held(ctx: AppContext, integration_id: int) -> int:

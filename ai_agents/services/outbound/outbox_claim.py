@@ -41,6 +41,15 @@ def waiting_behind_earlier(now: datetime):
     )
 
 
+def has_active_rows(session: Session, integration_id: int, recipient: str) -> bool:
+    """Whether a row to this recipient is still pending or being sent (a new one goes after it)."""
+    query = select(OutboxMessage.id).where(
+        OutboxMessage.integration_id == integration_id, OutboxMessage.recipient == recipient,
+        OutboxMessage.status.in_(ACTIVE),
+    ).limit(1)
+    return session.exec(query).first() is not None
+
+
 def running_channels(session: Session, is_running) -> dict[int, Channel]:
     """The integrations whose channel runs in this process: only their rows are claimed."""
     rows = session.exec(select(Integration.id, Integration.provider, Integration.config))

@@ -128,6 +128,14 @@ class SendBudget:
             bucket.take()
 
     @_locked
+    def take_if_free(self, candidate: Candidate) -> bool:
+        """Take the row's tokens if the rates allow it now (a reply handed straight to a sender)."""
+        if not self.choose([candidate], 1)[0]:
+            return False
+        self.take(candidate)
+        return True
+
+    @_locked
     def give_back(self, candidate: Candidate) -> None:
         """Return the tokens of a claimed row that was not sent after all (the channel was down)."""
         for _, bucket in self._buckets(candidate):
