@@ -8,6 +8,7 @@ from ai_agents.api.security import browser_guard
 from ai_agents.config import load_settings
 from ai_agents.runtime.lifespan import lifespan
 from ai_agents.services.context import ContextSlot
+from ai_agents.ui.auth import SessionGuard
 from ai_agents.ui.pages import add_pages
 
 
@@ -22,4 +23,5 @@ class GuardedApp(rx.App):
 slot = ContextSlot()  # the running platform's context: filled by the lifespan, read by API and UI
 app = GuardedApp(api_transformer=build_api(slot))
 app.register_lifespan_task(lifespan, slot=slot)
+app.add_middleware(SessionGuard())  # with API_TOKEN set, no handler of ours runs for a tab not logged in
 add_pages(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -43,6 +44,7 @@ __all__ = [
     "Clock",
     "LLMError",
     "LivePublisher",
+    "LiveSubscription",
     "DirectSend",
     "complete_within_deadline",
 ]
@@ -66,12 +68,31 @@ async def complete_within_deadline(model: ChatModel, request: ChatRequest) -> st
         ) from None
 
 
+class LiveSubscription(Protocol):
+    """The events a subscriber asked for, oldest first: `await get()` or `async for`."""
+
+    async def get(self) -> dict[str, Any]: ...
+
+    def drain(self) -> list[dict[str, Any]]:
+        """The events already waiting, without waiting."""
+        ...
+
+    def __aiter__(self) -> LiveSubscription: ...
+
+    async def __anext__(self) -> dict[str, Any]: ...
+
+
 class LivePublisher(Protocol):
-    """Small events for live views (message stored, conversation changed, status, alert)."""
+    """Small events for live views (message stored, conversation changed, status, alert), each a
+    dict with its `kind`; in-process today, the same interface over Redis for several processes."""
 
     def publish(self, kind: str, **data: Any) -> None: ...
 
-    def subscribe(self) -> AbstractAsyncContextManager[asyncio.Queue]: ...
+    def subscribe(
+        self, kinds: Collection[str] | None = None, *, conversation_id: int | None = None
+    ) -> AbstractAsyncContextManager[LiveSubscription]:
+        """Events of the given kinds (all when None), only of one conversation when given."""
+        ...
 
 
 class DirectSend(Protocol):

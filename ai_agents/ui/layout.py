@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ai_agents.ui.auth import AuthState
+from ai_agents.ui.components.login import login_card
 from ai_agents.ui.state import HealthState
 
 NAV = [
@@ -30,6 +32,9 @@ def sidebar() -> rx.Component:
             )
             for label, href, icon in NAV
         ],
+        rx.spacer(),
+        rx.button(rx.icon("log-out", size=14), "Log out", on_click=AuthState.logout, variant="ghost",
+                  size="1", id="logout"),
         width="14em",
         min_height="100vh",
         padding="1.5em",
@@ -52,7 +57,15 @@ def health_badge() -> rx.Component:
 
 
 def page_frame(title: str, *children: rx.Component) -> rx.Component:
-    """A page: sidebar, header (title + health), content."""
+    """A page: sidebar, header (title + health), content; the login card until logged in."""
+    return rx.cond(
+        AuthState.checked,
+        rx.cond(AuthState.logged_in, _frame(title, *children), login_card()),
+        rx.center(rx.spinner(size="3"), min_height="100vh"),
+    )
+
+
+def _frame(title: str, *children: rx.Component) -> rx.Component:
     return rx.hstack(
         sidebar(),
         rx.vstack(

@@ -1,37 +1,50 @@
-"""Shared UI state: the header health badge, refreshed from the health service."""
+"""Shared UI state: the header health badge, refreshed every 30 s and at once on a status change."""
 
 from __future__ import annotations
+
+from contextlib import aclosing
 
 import reflex as rx
 
 from ai_agents.core.errors import Unavailable
 from ai_agents.services.workspace.health import health_report
-from ai_agents.ui.platform import platform_context
+from ai_agents.ui.live import live_bursts
+from ai_agents.ui.platform import call_service
 
 
 class HealthState(rx.State):
-    """What the header badge shows; refreshed on mount and every 30 seconds."""
+    """What the header badge shows."""
 
     status: str = "unknown"
     whatsapp: str = "0/0"
     telegram: str = "0/0"
     instagram: str = "0/0"
 
-    @rx.event
-    def refresh(self, _date: str = ""):
-        try:
-            report = health_report(platform_context())
-        except Unavailable:
-            self.status = "starting"
-            return
+    def _show(self, report: dict) -> None:
         self.status = report["status"]
         wa, tg, ig = report["whatsapp"], report["telegram"], report["instagram"]
         self.whatsapp = f"{wa['connected_devices']}/{wa['total_devices']}"
         self.telegram = f"{tg['running_bots']}/{tg['total_bots']}"
         self.instagram = f"{ig['connected_pages']}/{ig['total_pages']}"
 
+    @rx.event
+    async def refresh(self, _date: str = ""):
+        try:
+            self._show(await call_service(health_report))
+        except Unavailable:
+            self.status = "starting"
+
+    @rx.event(background=True)
+    async def follow(self):
+        """At once when an integration changes state (started from each page's on_load)."""
+        async with self:
+            owner = (self.get_full_name(), self.router.session.client_token)
+        async with aclosing(live_bursts(owner, ["integration_status"])) as bursts:
+            async for _burst in bursts:
+                report = await call_service(health_report)
+                async with self:
+                    self._show(report)
+
     @rx.var
     def color(self) -> str:
-        return {"healthy": "green", "degraded": "amber", "unhealthy": "red"}.get(
-            self.status, "gray"
-        )
+        return {"healthy": "green", "degraded": "amber", "unhealthy": "red"}.get(self.status, "gray")

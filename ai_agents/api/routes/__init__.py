@@ -2,6 +2,7 @@
 
 from ai_agents.api.routes import (
     agents,
+    alerts,
     broadcasts,
     conversations,
     dashboard,
@@ -17,6 +18,7 @@ ROUTERS = [
     broadcasts.router,
     integrations.router,
     conversations.router,
+    alerts.router,
     dashboard.router,
     webhooks.router,
     fallback.router,

@@ -204,6 +204,8 @@ class Pipeline:
         if outcome.queued and outcome.handed is None and self.ctx.outbox_wakeup:
             self.ctx.outbox_wakeup()
         self.ctx.live.publish("conversation", conversation_id=turn.conversation.id)
+        for alert_id in outcome.alert_ids:
+            self.ctx.live.publish("alert", alert_id=alert_id, conversation_id=turn.conversation.id)
         if outcome.alert_ids:
             self._background(deliver_alerts(self.ctx, outcome.alert_ids, turn.settings.sentiment))
 

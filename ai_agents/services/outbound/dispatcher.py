@@ -293,4 +293,7 @@ class Dispatcher:
             log.warning("⚠️  [BroadcastWorker] Failed to send, will retry: %s (%s)", row.recipient, reason)
         elif outcome == Outcome.FAILED:
             log.error("❌ Send to %s failed for good: %s", row.recipient, reason)
+        if outcome != Outcome.LOST_LEASE:  # live chat shows the message's new status (and alert)
+            self.ctx.live.publish("outbox_failed", outbox_id=row.id, conversation_id=row.conversation_id,
+                                  final=outcome == Outcome.FAILED)
         return outcome

@@ -7,12 +7,14 @@ from typing import Any, Callable
 
 import reflex as rx
 
+from ai_agents.ui.auth import AuthState
 from ai_agents.ui.pages.agents import AgentsState, agents_page
-from ai_agents.ui.pages.alerts import alerts_page
-from ai_agents.ui.pages.broadcasts import broadcasts_page
-from ai_agents.ui.pages.dashboard import dashboard_page
+from ai_agents.ui.pages.alerts import AlertsState, alerts_page
+from ai_agents.ui.pages.broadcasts import BroadcastsState, broadcasts_page
+from ai_agents.ui.pages.dashboard import DashboardState, dashboard_page
 from ai_agents.ui.pages.integrations import integrations_page
-from ai_agents.ui.pages.live_chat import live_chat_page
+from ai_agents.ui.pages.live_chat import LiveChatState, live_chat_page
+from ai_agents.ui.state import HealthState
 
 
 @dataclass(frozen=True)
@@ -24,13 +26,15 @@ class Page:
 
 
 PAGES = [
-    Page("/", "Dashboard", dashboard_page),
+    Page("/", "Dashboard", dashboard_page, [DashboardState.load, DashboardState.follow]),
     Page("/agents", "Agents", agents_page, [AgentsState.load]),
     Page("/integrations", "Integrations", integrations_page),
-    Page("/live-chat", "Live Chat", live_chat_page),
-    Page("/broadcasts", "Broadcasts", broadcasts_page),
-    Page("/alerts", "Alerts", alerts_page),
+    Page("/live-chat", "Live Chat", live_chat_page, [LiveChatState.load, LiveChatState.follow]),
+    Page("/broadcasts", "Broadcasts", broadcasts_page, [BroadcastsState.load, BroadcastsState.follow]),
+    Page("/alerts", "Alerts", alerts_page, [AlertsState.load, AlertsState.follow]),
 ]
+# Every page first looks at the tab's session (the login card or the page), and follows the health.
+EVERY_PAGE = [AuthState.check, HealthState.follow]
 
 
 def add_pages(app: rx.App) -> None:
@@ -39,5 +43,5 @@ def add_pages(app: rx.App) -> None:
             page.component,
             route=page.route,
             title=f"{page.title} · AI Agents",
-            on_load=page.on_load or None,
+            on_load=[*EVERY_PAGE, *page.on_load],
         )

@@ -1,0 +1,1 @@
+"""Pieces shared by the pages: badges, cards, the login form, chat bubbles."""
