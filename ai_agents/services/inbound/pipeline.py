@@ -19,7 +19,7 @@ from ai_agents.services.inbound.routing import conversation_for, route
 from ai_agents.services.inbound.stage_context import StageContext
 from ai_agents.services.inbound.stages import STAGES
 from ai_agents.services.inbound.turn import Turn
-from ai_agents.services.inbound.turn_loader import next_turn, turn_for, waiting_messages
+from ai_agents.services.inbound.turn_loader import next_turn, oldest_waiting, turn_for
 from ai_agents.services.inbound.turn_outcome import Outcome, store_failure, store_outcome
 from ai_agents.services.llm_access import llm_access, missing_key_reason
 from ai_agents.services.outbound.alert_delivery import deliver_alerts
@@ -59,10 +59,10 @@ class Pipeline:
             if integration is None:
                 log.warning("⚠️  [AgentHandler] No integration for message %s; dropped", inbound.external_id)
                 return None
-            if session.exec(
+            if session.connection().execute(  # column reads as Core statements: no ORM work
                 select(Message.id).where(
                     Message.integration_id == integration.id, Message.external_id == inbound.external_id
-                )
+                ).limit(1)
             ).first():
                 log.debug("Duplicate delivery of %s ignored", inbound.external_id)
                 return None
@@ -85,7 +85,7 @@ class Pipeline:
             session.flush()
             conversation_id, message_id = conversation.id, message.id
             turn = None
-            if self._idle(conversation_id) and waiting_messages(session, conversation_id, 1) == [message]:
+            if self._idle(conversation_id) and oldest_waiting(session, conversation_id) == message_id:
                 turn = turn_for(session, conversation, message, self.ctx.settings.history_messages)
         log.info("💬 [AgentHandler] Processing message from %s (conversation %s)", inbound.remote_id, conversation_id)
         self.ctx.live.publish("message", conversation_id=conversation_id, message_id=message_id)

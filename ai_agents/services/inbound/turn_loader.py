@@ -28,22 +28,27 @@ class Earlier:
     sentiment: float | None
 
 
+def _waiting(conversation_id: int):
+    return (Message.conversation_id == conversation_id, Message.role == Role.USER,
+            Message.status == MessageStatus.RECEIVED)
+
+
+def oldest_waiting(session: Session, conversation_id: int) -> int | None:
+    """The id of the oldest unhandled customer message of the conversation."""
+    query = select(Message.id).where(*_waiting(conversation_id)).order_by(Message.id).limit(1)
+    return session.connection().execute(query).scalar()
+
+
 def waiting_messages(session: Session, conversation_id: int, limit: int = 2) -> list[Message]:
     """The oldest unhandled customer messages of the conversation, oldest first."""
-    return list(session.exec(
-        select(Message)
-        .where(Message.conversation_id == conversation_id, Message.role == Role.USER,
-               Message.status == MessageStatus.RECEIVED)
-        .order_by(Message.id)
-        .limit(limit)
-    ))
+    return list(session.exec(select(Message).where(*_waiting(conversation_id)).order_by(Message.id).limit(limit)))
 
 
 def turn_for(session: Session, conversation: Conversation, message: Message, history_messages: int) -> Turn:
     """The turn of `message`: its conversation, agent and settings, and the history up to it (the
     message itself last, as the same object the stages annotate)."""
     agent = session.get(Agent, conversation.agent_id)
-    earlier = session.exec(
+    earlier = session.connection().execute(  # plain columns, as a Core statement: no ORM work
         select(Message.id, Message.role, Message.text, Message.translation, Message.sentiment)
         .where(Message.conversation_id == conversation.id, Message.id < message.id,
                Message.status.not_in(SUGGESTION_STATES))

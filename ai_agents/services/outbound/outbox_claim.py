@@ -47,7 +47,7 @@ def has_active_rows(session: Session, integration_id: int, recipient: str) -> bo
         OutboxMessage.integration_id == integration_id, OutboxMessage.recipient == recipient,
         OutboxMessage.status.in_(ACTIVE),
     ).limit(1)
-    return session.exec(query).first() is not None
+    return session.connection().execute(query).first() is not None
 
 
 def running_channels(session: Session, is_running) -> dict[int, Channel]:

@@ -58,7 +58,10 @@ def _held_by_me(row: OutboxMessage):
 
 def record_sent(session: Session, row: OutboxMessage, result: SendResult, now: datetime) -> Outcome:
     """The channel took the message: the row is sent (only if this sender still holds its lease)."""
-    written = session.exec(
+    # Core statements on the session's connection: the ORM's bulk-update path (which keeps loaded
+    # objects in step, and there are none here) cost more than the statements themselves.
+    connection = session.connection()
+    written = connection.execute(
         update(OutboxMessage).where(*_held_by_me(row)).values(
             status=OutboxStatus.SENT, sent_at=now, external_id=result.external_id, attempt_started_at=None,
             attempts=OutboxMessage.attempts + 1, lease_owner=None, lease_until=None,
@@ -67,7 +70,7 @@ def record_sent(session: Session, row: OutboxMessage, result: SendResult, now: d
     if written.rowcount == 0:
         return Outcome.LOST_LEASE
     if row.message_id is not None:
-        session.exec(update(Message).where(Message.id == row.message_id).values(status=MessageStatus.SENT))
+        connection.execute(update(Message).where(Message.id == row.message_id).values(status=MessageStatus.SENT))
     return Outcome.SENT
 
 
