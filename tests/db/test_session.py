@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
@@ -11,7 +12,7 @@ from sqlmodel import select
 
 from ai_agents.db import migrate
 from ai_agents.db.models import Agent
-from ai_agents.db.session import _sqlite_turns, make_engine, read_scope, session_scope, transaction_retrying
+from ai_agents.db.session import _sqlite_turns, make_engine, read_scope, run_db, session_scope, transaction_retrying
 
 
 def test_a_read_does_not_wait_for_a_writer_holding_its_turn(tmp_path):
@@ -35,6 +36,57 @@ def test_a_read_does_not_wait_for_a_writer_holding_its_turn(tmp_path):
     engine.dispose()
     assert finished, "the read waited for the writers' turn"
     assert names == ["Kept"]
+
+
+def _sqlite_engine(tmp_path, name: str):
+    url = f"sqlite:///{tmp_path / name}"
+    migrate.upgrade(url)
+    return make_engine(url)
+
+
+def _in_thread(work) -> bool:
+    """Run `work` in another thread; whether it finished within 2 s."""
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    thread.join(timeout=2)
+    return not thread.is_alive()
+
+
+async def test_the_event_loop_runs_while_a_database_function_waits_for_the_writers_turn(tmp_path):
+    """run_db runs in a worker thread: a writer's turn held elsewhere (a long export's insert, a
+    commit) never stops the loop."""
+    engine = _sqlite_engine(tmp_path, "loop.db")
+    ticks: list[float] = []
+
+    async def tick() -> None:
+        while True:
+            ticks.append(time.monotonic())
+            await asyncio.sleep(0.01)
+
+    def write() -> None:
+        with session_scope(engine) as session:
+            session.add(Agent(name="Waited", model="m"))
+
+    held = threading.Event()
+
+    def other_writer() -> None:  # holds the turn for 0.3 s
+        with _sqlite_turns:
+            held.set()
+            time.sleep(0.3)
+
+    ticker = asyncio.create_task(tick())
+    writer = threading.Thread(target=other_writer, daemon=True)
+    writer.start()
+    try:
+        held.wait(2)
+        started = time.monotonic()
+        await run_db(engine, write)
+    finally:
+        ticker.cancel()
+        writer.join()
+    assert time.monotonic() - started >= 0.25  # it did wait for the turn ...
+    assert len([t for t in ticks if t >= started]) >= 10  # ... and the loop ran meanwhile
+    engine.dispose()
 
 
 def test_a_transaction_aborted_to_break_a_deadlock_is_run_again(pg_server):

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from functools import partial
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
@@ -27,6 +28,10 @@ from ai_agents.services.ports import ChatRequest, InboundMessage, complete_withi
 from ai_agents.services.translation import translate_for_agent
 
 log = get_logger("pipeline")
+# Built once (building a statement costs more than running it); run as Core: no ORM work.
+ALREADY_STORED = select(Message.id).where(
+    Message.integration_id == bindparam("integration_id"), Message.external_id == bindparam("external_id")
+).limit(1)
 
 
 class Pipeline:
@@ -59,11 +64,8 @@ class Pipeline:
             if integration is None:
                 log.warning("⚠️  [AgentHandler] No integration for message %s; dropped", inbound.external_id)
                 return None
-            if session.connection().execute(  # column reads as Core statements: no ORM work
-                select(Message.id).where(
-                    Message.integration_id == integration.id, Message.external_id == inbound.external_id
-                ).limit(1)
-            ).first():
+            seen = {"integration_id": integration.id, "external_id": inbound.external_id}
+            if session.connection().execute(ALREADY_STORED, seen).first():
                 log.debug("Duplicate delivery of %s ignored", inbound.external_id)
                 return None
             conversation = conversation_for(session, integration, inbound, now)

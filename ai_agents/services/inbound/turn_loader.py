@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from ai_agents.core.types import MessageStatus, Role
@@ -28,34 +29,43 @@ class Earlier:
     sentiment: float | None
 
 
-def _waiting(conversation_id: int):
+def _waiting(conversation_id):
     return (Message.conversation_id == conversation_id, Message.role == Role.USER,
             Message.status == MessageStatus.RECEIVED)
 
 
+# Statements of the hot path, built once with parameters: building one costs more than running it.
+OLDEST_WAITING = select(Message.id).where(*_waiting(bindparam("conversation_id"))).order_by(Message.id).limit(1)
+WAITING = select(Message).where(*_waiting(bindparam("conversation_id"))).order_by(Message.id).limit(2)
+AGENT = select(Agent.__table__).where(Agent.id == bindparam("agent_id"))
+EARLIER = (
+    select(Message.id, Message.role, Message.text, Message.translation, Message.sentiment)
+    .where(Message.conversation_id == bindparam("conversation_id"), Message.id < bindparam("message_id"),
+           Message.status.not_in(SUGGESTION_STATES))
+    .order_by(Message.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
 def oldest_waiting(session: Session, conversation_id: int) -> int | None:
     """The id of the oldest unhandled customer message of the conversation."""
-    query = select(Message.id).where(*_waiting(conversation_id)).order_by(Message.id).limit(1)
-    return session.connection().execute(query).scalar()
+    return session.connection().execute(OLDEST_WAITING, {"conversation_id": conversation_id}).scalar()
 
 
-def waiting_messages(session: Session, conversation_id: int, limit: int = 2) -> list[Message]:
-    """The oldest unhandled customer messages of the conversation, oldest first."""
-    return list(session.exec(select(Message).where(*_waiting(conversation_id)).order_by(Message.id).limit(limit)))
+def waiting_messages(session: Session, conversation_id: int) -> list[Message]:
+    """The two oldest unhandled customer messages of the conversation, oldest first."""
+    return list(session.exec(WAITING, params={"conversation_id": conversation_id}))
 
 
 def turn_for(session: Session, conversation: Conversation, message: Message, history_messages: int) -> Turn:
     """The turn of `message`: its conversation, agent and settings, and the history up to it (the
     message itself last, as the same object the stages annotate)."""
-    agent = session.get(Agent, conversation.agent_id)
-    earlier = session.connection().execute(  # plain columns, as a Core statement: no ORM work
-        select(Message.id, Message.role, Message.text, Message.translation, Message.sentiment)
-        .where(Message.conversation_id == conversation.id, Message.id < message.id,
-               Message.status.not_in(SUGGESTION_STATES))
-        .order_by(Message.id.desc())
-        .limit(max(0, history_messages - 1))
-    ).all()
-    history = [Earlier(*row) for row in reversed(earlier)]
+    # Read-only rows as Core statements (the stages only read them): no ORM objects to build.
+    connection = session.connection()
+    agent = connection.execute(AGENT, {"agent_id": conversation.agent_id}).one()
+    limit = max(0, history_messages - 1)
+    earlier = connection.execute(EARLIER, {"conversation_id": conversation.id, "message_id": message.id, "limit": limit})
+    history = [Earlier(*row) for row in reversed(earlier.all())]
     return Turn(conversation=conversation, message=message, agent=agent, settings=settings_of(agent.settings),
                 history=[*history, message])
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import bindparam, update
+
 from ai_agents.core.types import AlertKind, MessageStatus, Role
 from ai_agents.db.models import Alert, Conversation, Message, Note, OutboxMessage
 from ai_agents.db.session import session_scope
@@ -15,6 +17,13 @@ from ai_agents.services.inbound.turn_loader import next_turn
 from ai_agents.services.outbound.outbox import queue_in_conversation
 
 log = get_logger("pipeline")
+# The message's outcome, only if it still waits; built once, run as a Core statement.
+MARK_HANDLED = (
+    update(Message)
+    .where(Message.id == bindparam("message_id"), Message.status == MessageStatus.RECEIVED)
+    .values(language=bindparam("language"), translation=bindparam("translation"),
+            sentiment=bindparam("sentiment"), status=bindparam("status"), error=bindparam("error"))
+)
 
 
 
@@ -46,20 +55,23 @@ def store_outcome(ctx: AppContext, turn: Turn, reservation: Any = None) -> Outco
             log.info("🤖 [AgentHandler] Conversation %s was released meanwhile; the AI handles the message", conversation.id)
             return Outcome(stored=False)
         taken_over = conversation.manual_mode  # by a person while the stages ran: the AI stays silent
-        message = session.get(Message, turn.message.id)
-        if message.status != MessageStatus.RECEIVED:  # handled already (a turn read twice): never reply twice
+        message = turn.message
+        # One UPDATE, only if the message still waits (a turn read twice never replies twice).
+        handled = session.connection().execute(MARK_HANDLED, {
+            "message_id": message.id, "language": message.language, "translation": message.translation,
+            "sentiment": message.sentiment, "error": turn.failure,
+            "status": MessageStatus.FAILED if turn.failure else MessageStatus.HANDLED,
+        })
+        if handled.rowcount == 0:
             log.warning("⚠️  [AgentHandler] Message %s was handled already; this turn is dropped", message.id)
             return Outcome(stored=True)
-        for field_name in ("language", "translation", "sentiment"):
-            setattr(message, field_name, getattr(turn.message, field_name))
         changes = dict(turn.changes)
         if taken_over:
             changes.pop("manual_reason", None)  # an escalation keeps the person's own reason
         for column, value in changes.items():
             setattr(conversation, column, value)
-        message.status = MessageStatus.FAILED if turn.failure else MessageStatus.HANDLED
         if turn.failure:
-            message.error = conversation.last_error = turn.failure
+            conversation.last_error = turn.failure
             session.add(failure_alert(conversation, message.id, turn.failure, now))
         session.add_all(turn.alerts)
         for note in turn.notes:

@@ -41,13 +41,16 @@ def waiting_behind_earlier(now: datetime):
     )
 
 
+ACTIVE_TO_RECIPIENT = select(OutboxMessage.id).where(
+    OutboxMessage.integration_id == bindparam("integration_id"), OutboxMessage.recipient == bindparam("recipient"),
+    OutboxMessage.status.in_(ACTIVE),
+).limit(1)
+
+
 def has_active_rows(session: Session, integration_id: int, recipient: str) -> bool:
     """Whether a row to this recipient is still pending or being sent (a new one goes after it)."""
-    query = select(OutboxMessage.id).where(
-        OutboxMessage.integration_id == integration_id, OutboxMessage.recipient == recipient,
-        OutboxMessage.status.in_(ACTIVE),
-    ).limit(1)
-    return session.connection().execute(query).first() is not None
+    params = {"integration_id": integration_id, "recipient": recipient}
+    return session.connection().execute(ACTIVE_TO_RECIPIENT, params).first() is not None
 
 
 def running_channels(session: Session, is_running) -> dict[int, Channel]:

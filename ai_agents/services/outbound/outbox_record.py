@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
 from ai_agents.core.retry import backoff_delay
@@ -56,21 +56,31 @@ def _held_by_me(row: OutboxMessage):
             OutboxMessage.status == OutboxStatus.SENDING)
 
 
+# Built once with parameters (building a statement costs more than running it).
+MARK_SENT = update(OutboxMessage).where(
+    OutboxMessage.id == bindparam("row_id"), OutboxMessage.lease_owner == bindparam("owner"),
+    OutboxMessage.status == OutboxStatus.SENDING,
+).values(
+    status=OutboxStatus.SENT, sent_at=bindparam("now"), external_id=bindparam("external_id"),
+    attempt_started_at=None, attempts=OutboxMessage.attempts + 1, lease_owner=None, lease_until=None,
+    parts_sent=bindparam("parts_sent"),
+)
+MESSAGE_SENT = update(Message).where(Message.id == bindparam("message_id")).values(status=MessageStatus.SENT)
+
+
 def record_sent(session: Session, row: OutboxMessage, result: SendResult, now: datetime) -> Outcome:
     """The channel took the message: the row is sent (only if this sender still holds its lease)."""
     # Core statements on the session's connection: the ORM's bulk-update path (which keeps loaded
     # objects in step, and there are none here) cost more than the statements themselves.
     connection = session.connection()
-    written = connection.execute(
-        update(OutboxMessage).where(*_held_by_me(row)).values(
-            status=OutboxStatus.SENT, sent_at=now, external_id=result.external_id, attempt_started_at=None,
-            attempts=OutboxMessage.attempts + 1, lease_owner=None, lease_until=None,
-            parts_sent=max(row.parts_sent, result.parts_sent))
-    )
+    written = connection.execute(MARK_SENT, {
+        "row_id": row.id, "owner": row.lease_owner, "now": now, "external_id": result.external_id,
+        "parts_sent": max(row.parts_sent, result.parts_sent),
+    })
     if written.rowcount == 0:
         return Outcome.LOST_LEASE
     if row.message_id is not None:
-        connection.execute(update(Message).where(Message.id == row.message_id).values(status=MessageStatus.SENT))
+        connection.execute(MESSAGE_SENT, {"message_id": row.message_id})
     return Outcome.SENT
 
 
