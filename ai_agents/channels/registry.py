@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from ai_agents.channels.base import AdapterFactory
 from ai_agents.channels.telegram import TelegramAdapter
+from ai_agents.channels.whatsapp_device import WhatsAppDeviceAdapter
 from ai_agents.core.types import Provider
 
 ADAPTERS: dict[str, AdapterFactory] = {
     Provider.TELEGRAM_BOT: TelegramAdapter,
+    Provider.WHATSAPP_DEVICE: WhatsAppDeviceAdapter,
 }
 
 

@@ -12,6 +12,9 @@ from ai_agents.channels.base import (
     FailedUpdate,
     Identity,
     InboundMessage,
+    LinkedIdentity,
+    Pairing,
+    PairingRefused,
     SendError,
     SendResult,
 )
@@ -25,6 +28,9 @@ __all__ = [
     "FailedUpdate",
     "Identity",
     "InboundMessage",
+    "LinkedIdentity",
+    "Pairing",
+    "PairingRefused",
     "SendError",
     "SendResult",
     "ChannelGateway",
@@ -80,3 +86,14 @@ class ChannelGateway(Protocol):
     async def send_text(self, integration_id: int, recipient: str, text: str, start_part: int = 0) -> SendResult:
         """Send through the integration's adapter, from part `start_part` of a split text on."""
         ...
+
+    def pairing(self, integration_id: int) -> Pairing | None:
+        """The pairing under way of a linked device (QR code, phone code), if any."""
+        ...
+
+    async def pair(self, integration_id: int, phone: str | None) -> Pairing:
+        """Start linking a device (QR, or a code for `phone`); PairingRefused says why not."""
+        ...
+
+    async def logout(self, integration_id: int) -> None:
+        """Unlink a device and forget its session; the adapter stops."""

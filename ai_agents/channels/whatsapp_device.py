@@ -1,0 +1,360 @@
+"""WhatsApp linked devices (QR or phone code): one device per integration through a DeviceClient, with
+connection states, reconnects, messages for the pipeline and slow, jittered sends."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any
+
+from ai_agents.channels import whatsapp_states as states
+from ai_agents.channels.base import (
+    AdapterSpec,
+    DeadLetterHandler,
+    IdentityHandler,
+    Identity,
+    InboundHandler,
+    LinkedIdentity,
+    Pairing,
+    PairingRefused,
+    SendError,
+    SendResult,
+    StatusHandler,
+)
+from ai_agents.channels.whatsapp_client import (
+    DeviceClient,
+    DeviceClientFactory,
+    DeviceIdentity,
+    DeviceSendFailed,
+    QRExpired,
+    SessionStore,
+)
+from ai_agents.channels.whatsapp_delivery import InboundReader
+from ai_agents.channels.whatsapp_inbound import jid_text, recipient_jid
+from ai_agents.core.phone import to_e164
+from ai_agents.core.retry import backoff_delay, split_text
+from ai_agents.core.types import IntegrationStatus
+from ai_agents.logs import get_logger
+
+log = get_logger("whatsapp")
+
+SEND_INTERVAL_SECONDS = 2.0  # at least this long between two sends of one device ...
+SEND_JITTER_SECONDS = 3.0  # ... plus a random 0 to this: a person's pace, which keeps the number safe
+MESSAGE_LIMIT = 4096
+PAIR_CODE_WAIT_SECONDS = 20.0
+
+
+class WhatsAppDeviceAdapter:
+    """One linked device: pairs (QR or phone code), stays connected (whatsmeow reconnects dropped
+    connections; this adapter restarts failed clients with backoff), hands messages over, sends."""
+
+    reports_identity = True
+
+    def __init__(
+        self,
+        spec: AdapterSpec,
+        on_inbound: InboundHandler,
+        on_status: StatusHandler,
+        *,
+        on_dead_letter: DeadLetterHandler,
+        on_identity: IdentityHandler,
+        client_factory: DeviceClientFactory,
+        sessions: SessionStore,
+        send_interval: float = SEND_INTERVAL_SECONDS,
+        send_jitter: float = SEND_JITTER_SECONDS,
+        retry_base: float = 2.0,
+        pair_code_wait: float = PAIR_CODE_WAIT_SECONDS,
+        sleep=asyncio.sleep,
+        monotonic=time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.spec = spec
+        self._on_status, self._on_identity = on_status, on_identity
+        self._factory, self._sessions = client_factory, sessions
+        config = spec.config
+        self._interval = float(config.get("send_interval_seconds", send_interval))
+        self._jitter = float(config.get("send_jitter_seconds", send_jitter))
+        self._retry_base, self._pair_code_wait = retry_base, pair_code_wait
+        self._sleep, self._monotonic, self._rng = sleep, monotonic, rng or random.Random()
+        self._reader = InboundReader(spec, on_inbound, on_dead_letter, bool(config.get("accept_groups")), sleep)
+        self._device_jid: str | None = spec.device_id
+        self._pair_phone: str | None = config.get("pair_phone")
+        self._status, self._last_error = IntegrationStatus.STOPPED, None
+        self._client: DeviceClient | None = None
+        self._me: DeviceIdentity | None = None
+        self._pairing: Pairing | None = None
+        self._halt: states.Halt | None = None
+        self._waiting_for_person = False
+        self._task: asyncio.Task | None = None
+        self._wake = asyncio.Event()
+        self._code_ready = asyncio.Event()
+        self._send_lock = asyncio.Lock()
+        self._last_send: float | None = None
+
+    @classmethod
+    async def probe(cls, spec: AdapterSpec) -> Identity:
+        """Nothing to check before pairing: who the device is, is known once it is linked."""
+        return Identity(external_id="", display_name="WhatsApp device (not linked yet)")
+
+    @property
+    def status(self) -> IntegrationStatus:
+        return self._status
+
+    @property
+    def last_error(self) -> str | None:
+        return self._last_error
+
+    @property
+    def pairing(self) -> Pairing | None:
+        return self._pairing
+
+    async def start(self) -> None:
+        if self._task is None or self._task.done():
+            await self._set_status(IntegrationStatus.STARTING, None)
+            self._task = asyncio.create_task(self._run_forever(), name=f"whatsapp-{self.spec.integration_id}")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        client = self._client
+        if client is not None:
+            await asyncio.to_thread(client.stop)
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        await self._set_status(IntegrationStatus.STOPPED, None)
+
+    async def pair(self, phone: str | None = None) -> Pairing:
+        """Link (again), by QR or with `phone` (E.164) by a code; reconnects a device that stopped."""
+        if self._status == IntegrationStatus.CONNECTED:
+            linked = self._me.phone_jid if self._me else "a number"
+            raise PairingRefused(f"the device is linked ({linked}) and connected; "
+                                 f"POST /api/integrations/{self.spec.integration_id}/logout first to link another")
+        self._pair_phone = phone  # None: by QR code
+        self._code_ready.clear()
+        if self._pairing is not None:
+            self._pairing = replace(self._pairing, phone=self._pair_phone, pair_code=None, error=None)
+        self._wake.set()  # a device that stopped, or waits to retry, starts again now
+        if phone and not self._waiting_for_person and self._pairing and self._pairing.qr and self._client:
+            await self._request_code(self._client)  # the QR is up: the client can ask for a code now
+        if phone:
+            try:
+                async with asyncio.timeout(self._pair_code_wait):
+                    await self._code_ready.wait()
+            except TimeoutError:
+                pass
+        return self._pairing or Pairing(phone=self._pair_phone)
+
+    async def logout(self) -> None:
+        """Unlink on WhatsApp's side when connected, then forget the session."""
+        client = self._client
+        self._halt = states.Halt(f"logged out by a person; POST /api/integrations/{self.spec.integration_id}/pair "
+                                 "to link a device again", logged_out=True)
+        if client is not None:
+            if self._status == IntegrationStatus.CONNECTED:
+                try:
+                    await asyncio.to_thread(client.logout)
+                except Exception as exc:  # noqa: BLE001 - the session is forgotten here all the same
+                    log.warning("⚠️  WhatsApp logout of integration %s failed: %s", self.spec.integration_id, exc)
+            await asyncio.to_thread(client.stop)
+        await self._forget_session()
+
+    async def send_text(self, recipient: str, text: str, start_part: int = 0) -> SendResult:
+        """Send the parts from `start_part` on, one at a time at the device's pace."""
+        to = recipient_jid(recipient)
+        if to is None:
+            raise SendError(f"invalid recipient {recipient!r}: expected a phone number in E.164 form", transient=False)
+        delivered, first_id = start_part, None
+        for piece in split_text(text, MESSAGE_LIMIT)[start_part:]:
+            async with self._send_lock:
+                client = self._client
+                if client is None or self._status != IntegrationStatus.CONNECTED:
+                    state = self._last_error or self._status
+                    raise SendError(f"WhatsApp device is not connected ({state})", transient=True, parts_sent=delivered)
+                await self._pace()
+                try:
+                    message_id = await asyncio.to_thread(client.send_text, to, piece)
+                except DeviceSendFailed as exc:
+                    raise states.send_error(str(exc), delivered) from None
+                finally:
+                    self._last_send = self._monotonic()
+            first_id, delivered = first_id or message_id, delivered + 1
+        return SendResult(external_id=first_id, parts_sent=delivered)
+
+    async def _pace(self) -> None:
+        if self._last_send is None:
+            return
+        wait = self._last_send + self._interval + self._rng.uniform(0, self._jitter) - self._monotonic()
+        if wait > 0:
+            await self._sleep(wait)
+
+    # -- the client's life ---------------------------------------------------------------------
+    async def _run_forever(self) -> None:
+        failures = 0
+        while True:
+            self._halt = None
+            error, connected = await self._run_client()
+            if self._halt is not None:
+                failures = 0
+                await self._after_halt(self._halt)
+                continue
+            failures = 1 if connected else failures + 1
+            delay = backoff_delay(failures, base=self._retry_base, cap=300.0)
+            reason = f"could not connect to WhatsApp ({error or 'connection ended'}); retrying in {delay:.0f}s"
+            await self._set_status(IntegrationStatus.ERROR, reason)
+            if failures == 1 or failures % 10 == 0:
+                log.warning("⚠️  WhatsApp device %s: %s", self.spec.integration_id, reason)
+            await self._wait(delay)
+
+    async def _after_halt(self, halt: states.Halt) -> None:
+        """Show why the device stopped, then wait for a person (or the end of a ban)."""
+        self._pairing = None
+        if halt.logged_out:
+            await self._forget_session()
+        await self._set_status(IntegrationStatus.ERROR, halt.reason)
+        log.warning("⚠️  WhatsApp device %s stopped: %s", self.spec.integration_id, halt.reason)
+        self._waiting_for_person = True
+        try:
+            await self._wait(halt.retry_after)
+        finally:
+            self._waiting_for_person = False
+
+    async def _wait(self, seconds: float | None) -> None:
+        self._wake.clear()
+        try:
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
+        except TimeoutError:
+            pass
+
+    async def _run_client(self) -> tuple[str | None, bool]:
+        """Run one client until it ends; (its error, whether it connected)."""
+        loop = asyncio.get_running_loop()
+        events: asyncio.Queue = asyncio.Queue()
+
+        def on_event(event: object) -> None:  # a library thread
+            try:
+                loop.call_soon_threadsafe(events.put_nowait, event)
+            except RuntimeError:  # the loop is closed: the server is stopping
+                pass
+
+        session = self._sessions.location(self.spec.integration_id)
+        key = f"whatsapp-{self.spec.integration_id}"
+        try:
+            client = await asyncio.to_thread(
+                self._factory, session=session, device_jid=self._device_jid, on_event=on_event, key=key
+            )
+        except Exception as exc:  # noqa: BLE001 - retried with backoff like a failed connection
+            return f"{type(exc).__name__}: {exc}", False
+        self._client, connected = client, False
+        runner = asyncio.ensure_future(asyncio.to_thread(client.run))
+        try:
+            while not runner.done() or not events.empty():
+                getter = asyncio.ensure_future(events.get())
+                await asyncio.wait({getter, runner}, return_when=asyncio.FIRST_COMPLETED)
+                if not getter.done():
+                    getter.cancel()
+                    continue
+                connected = await self._handle(getter.result(), client) or connected
+            runner.result()
+            return None, connected
+        except Exception as exc:  # noqa: BLE001 - the client's own failure: retried with backoff
+            return f"{type(exc).__name__}: {exc}", connected
+        finally:
+            self._client = None
+            if not runner.done():
+                client.stop()
+
+    async def _handle(self, event: Any, client: DeviceClient) -> bool:
+        """React to one library event; True when the device is connected now."""
+        name = type(event).__name__
+        integration_id = self.spec.integration_id
+        if isinstance(event, QRExpired):
+            return await self._halt_with(states.qr_expired(integration_id, event.detail), client)
+        if name == "QR" and event.Codes:
+            await self._show_qr(event.Codes[0], client)
+        elif name == "PairStatus":
+            await self._paired(event)
+        elif name == "Connected":
+            await self._connected(client)
+            return True
+        elif name == "Message":
+            await self._reader.read(event, client, self._me)
+        elif name == "Disconnected":
+            await self._set_status(IntegrationStatus.ERROR, "connection to WhatsApp lost; reconnecting")
+        elif name == "LoggedOut":
+            await self._halt_with(states.logged_out(integration_id, states.enum_name(event, "Reason")), client)
+        elif name == "TemporaryBan":
+            await self._halt_with(states.banned(states.enum_name(event, "Code"), event.Expire), client)
+        elif name == "StreamReplaced":
+            await self._halt_with(states.stream_replaced(integration_id), client)
+        elif name == "ClientOutdated":
+            await self._halt_with(states.client_outdated(integration_id), client)
+        elif name == "ConnectFailure":
+            halt = states.connect_failure(integration_id, states.enum_name(event, "Reason"), event.Message)
+            if halt is not None:
+                await self._halt_with(halt, client)
+            else:  # a passing refusal: this client ends, and a new one is started with backoff
+                await asyncio.to_thread(client.stop)
+        return False
+
+    async def _halt_with(self, halt: states.Halt, client: DeviceClient) -> bool:
+        self._halt = halt
+        await asyncio.to_thread(client.stop)
+        return False
+
+    # -- pairing and identity --------------------------------------------------------------------
+    async def _show_qr(self, code: str, client: DeviceClient) -> None:
+        first = self._pairing is None or self._pairing.qr is None
+        self._pairing = Pairing(qr=code, qr_at=datetime.now(timezone.utc), phone=self._pair_phone,
+                                pair_code=self._pairing.pair_code if self._pairing else None)
+        await self._set_status(IntegrationStatus.WAITING_QR, None)
+        if first:
+            log.info("📱 WhatsApp device %s waiting to be linked: GET /api/integrations/%s/qr",
+                     self.spec.integration_id, self.spec.integration_id)
+            if self._pair_phone:
+                await self._request_code(client)
+
+    async def _request_code(self, client: DeviceClient) -> None:
+        phone = to_e164(self._pair_phone or "") or ""
+        try:
+            code = await asyncio.to_thread(client.pair_phone, phone.lstrip("+"))
+            self._pairing = replace(self._pairing or Pairing(), phone=phone, pair_code=code, error=None)
+            log.info("🔢 WhatsApp pairing code ready for integration %s (%s)", self.spec.integration_id, phone)
+        except DeviceSendFailed as exc:
+            error = f"WhatsApp refused pairing by phone code for {phone}: {exc}"
+            self._pairing = replace(self._pairing or Pairing(), phone=phone, pair_code=None, error=error)
+        finally:
+            self._code_ready.set()
+
+    async def _paired(self, event: Any) -> None:
+        if event.Status != type(event).SUCCESS:
+            self._pairing = replace(self._pairing or Pairing(), error=f"pairing failed: {event.Error}")
+            return
+        self._device_jid = jid_text(event.ID)
+        log.info("🔗 WhatsApp device %s linked as %s", self.spec.integration_id, to_e164(self._device_jid))
+
+    async def _connected(self, client: DeviceClient) -> None:
+        me = await asyncio.to_thread(client.me)
+        if me is not None:
+            self._me, self._device_jid = me, me.device_jid
+            phone = to_e164(me.phone_jid)
+            name = f"{phone} ({me.push_name})" if me.push_name else phone
+            await self._on_identity(self.spec.integration_id, LinkedIdentity(phone, name, me.device_jid, me.phone_jid))
+        self._pairing = None
+        await self._set_status(IntegrationStatus.CONNECTED, None)
+        log.info("✅ WhatsApp device connected: %s (integration %s)",
+                 to_e164(me.phone_jid) if me else "unknown number", self.spec.integration_id)
+
+    async def _forget_session(self) -> None:
+        await asyncio.to_thread(self._sessions.forget, self.spec.integration_id)
+        self._device_jid, self._me = None, None
+        await self._on_identity(self.spec.integration_id, LinkedIdentity())  # no device; the number stays known
+
+    async def _set_status(self, status: IntegrationStatus, error: str | None) -> None:
+        if (status, error) == (self._status, self._last_error):
+            return
+        self._status, self._last_error = status, error
+        await self._on_status(self.spec.integration_id, status, error)
