@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -103,3 +104,45 @@ def libpq_url(url: str) -> str:
     """A SQLAlchemy URL (`postgresql+psycopg://...`) as the Go driver reads it (`postgres://...`)."""
     parts = urlsplit(url)
     return urlunsplit(("postgres", parts.netloc, parts.path, parts.query, parts.fragment))
+
+
+async def run_client(
+    build: Callable[[EventSink], DeviceClient],
+    handle: Callable[[object, DeviceClient], Awaitable[bool]],
+    running: Callable[[DeviceClient | None], None],
+) -> tuple[str | None, bool]:
+    """Build a client and run it in a thread until it ends, handing its events (from the library's
+    threads) to `handle` in order, in this loop; `running` is told the client, then None.
+    Returns (the client's error, whether `handle` ever said it connected)."""
+    loop = asyncio.get_running_loop()
+    events: asyncio.Queue = asyncio.Queue()
+
+    def on_event(event: object) -> None:  # a library thread
+        try:
+            loop.call_soon_threadsafe(events.put_nowait, event)
+        except RuntimeError:  # the loop is closed: the server is stopping
+            pass
+
+    try:
+        client = await asyncio.to_thread(build, on_event)
+    except Exception as exc:  # noqa: BLE001 - retried with backoff like a failed connection
+        return f"{type(exc).__name__}: {exc}", False
+    running(client)
+    connected = False
+    runner = asyncio.ensure_future(asyncio.to_thread(client.run))
+    try:
+        while not runner.done() or not events.empty():
+            getter = asyncio.ensure_future(events.get())
+            await asyncio.wait({getter, runner}, return_when=asyncio.FIRST_COMPLETED)
+            if not getter.done():
+                getter.cancel()
+                continue
+            connected = await handle(getter.result(), client) or connected
+        runner.result()
+        return None, connected
+    except Exception as exc:  # noqa: BLE001 - the client's own failure: retried with backoff
+        return f"{type(exc).__name__}: {exc}", connected
+    finally:
+        running(None)
+        if not runner.done():
+            client.stop()

@@ -20,7 +20,6 @@ from ai_agents.channels.base import (
     LinkedIdentity,
     Pairing,
     PairingRefused,
-    SendError,
     SendResult,
     StatusHandler,
 )
@@ -29,21 +28,20 @@ from ai_agents.channels.whatsapp_client import (
     DeviceClientFactory,
     DeviceIdentity,
     DeviceSendFailed,
-    QRExpired,
+    EventSink,
     SessionStore,
+    run_client,
 )
 from ai_agents.channels.whatsapp_delivery import InboundReader
-from ai_agents.channels.whatsapp_inbound import jid_text, recipient_jid
+from ai_agents.channels.whatsapp_inbound import jid_text
+from ai_agents.channels.whatsapp_sending import SEND_INTERVAL_SECONDS, SEND_JITTER_SECONDS, PacedSender
 from ai_agents.core.phone import to_e164
-from ai_agents.core.retry import backoff_delay, split_text
+from ai_agents.core.retry import backoff_delay
 from ai_agents.core.types import IntegrationStatus
 from ai_agents.logs import get_logger
 
 log = get_logger("whatsapp")
 
-SEND_INTERVAL_SECONDS = 2.0  # at least this long between two sends of one device ...
-SEND_JITTER_SECONDS = 3.0  # ... plus a random 0 to this: a person's pace, which keeps the number safe
-MESSAGE_LIMIT = 4096
 PAIR_CODE_WAIT_SECONDS = 20.0
 
 
@@ -75,10 +73,13 @@ class WhatsAppDeviceAdapter:
         self._on_status, self._on_identity = on_status, on_identity
         self._factory, self._sessions = client_factory, sessions
         config = spec.config
-        self._interval = float(config.get("send_interval_seconds", send_interval))
-        self._jitter = float(config.get("send_jitter_seconds", send_jitter))
+        self._sender = PacedSender(
+            self._connected_client, lambda: self._last_error or self._status,
+            interval=float(config.get("send_interval_seconds", send_interval)),
+            jitter=float(config.get("send_jitter_seconds", send_jitter)),
+            sleep=sleep, monotonic=monotonic, rng=rng or random.Random(),
+        )
         self._retry_base, self._pair_code_wait = retry_base, pair_code_wait
-        self._sleep, self._monotonic, self._rng = sleep, monotonic, rng or random.Random()
         self._reader = InboundReader(spec, on_inbound, on_dead_letter, bool(config.get("accept_groups")), sleep)
         self._device_jid: str | None = spec.device_id
         self._pair_phone: str | None = config.get("pair_phone")
@@ -91,8 +92,6 @@ class WhatsAppDeviceAdapter:
         self._task: asyncio.Task | None = None
         self._wake = asyncio.Event()
         self._code_ready = asyncio.Event()
-        self._send_lock = asyncio.Lock()
-        self._last_send: float | None = None
 
     @classmethod
     async def probe(cls, spec: AdapterSpec) -> Identity:
@@ -163,32 +162,10 @@ class WhatsAppDeviceAdapter:
 
     async def send_text(self, recipient: str, text: str, start_part: int = 0) -> SendResult:
         """Send the parts from `start_part` on, one at a time at the device's pace."""
-        to = recipient_jid(recipient)
-        if to is None:
-            raise SendError(f"invalid recipient {recipient!r}: expected a phone number in E.164 form", transient=False)
-        delivered, first_id = start_part, None
-        for piece in split_text(text, MESSAGE_LIMIT)[start_part:]:
-            async with self._send_lock:
-                client = self._client
-                if client is None or self._status != IntegrationStatus.CONNECTED:
-                    state = self._last_error or self._status
-                    raise SendError(f"WhatsApp device is not connected ({state})", transient=True, parts_sent=delivered)
-                await self._pace()
-                try:
-                    message_id = await asyncio.to_thread(client.send_text, to, piece)
-                except DeviceSendFailed as exc:
-                    raise states.send_error(str(exc), delivered) from None
-                finally:
-                    self._last_send = self._monotonic()
-            first_id, delivered = first_id or message_id, delivered + 1
-        return SendResult(external_id=first_id, parts_sent=delivered)
+        return await self._sender.send(recipient, text, start_part)
 
-    async def _pace(self) -> None:
-        if self._last_send is None:
-            return
-        wait = self._last_send + self._interval + self._rng.uniform(0, self._jitter) - self._monotonic()
-        if wait > 0:
-            await self._sleep(wait)
+    def _connected_client(self) -> DeviceClient | None:
+        return self._client if self._status == IntegrationStatus.CONNECTED else None
 
     # -- the client's life ---------------------------------------------------------------------
     async def _run_forever(self) -> None:
@@ -231,49 +208,25 @@ class WhatsAppDeviceAdapter:
 
     async def _run_client(self) -> tuple[str | None, bool]:
         """Run one client until it ends; (its error, whether it connected)."""
-        loop = asyncio.get_running_loop()
-        events: asyncio.Queue = asyncio.Queue()
-
-        def on_event(event: object) -> None:  # a library thread
-            try:
-                loop.call_soon_threadsafe(events.put_nowait, event)
-            except RuntimeError:  # the loop is closed: the server is stopping
-                pass
-
         session = self._sessions.location(self.spec.integration_id)
-        key = f"whatsapp-{self.spec.integration_id}"
-        try:
-            client = await asyncio.to_thread(
-                self._factory, session=session, device_jid=self._device_jid, on_event=on_event, key=key
-            )
-        except Exception as exc:  # noqa: BLE001 - retried with backoff like a failed connection
-            return f"{type(exc).__name__}: {exc}", False
-        self._client, connected = client, False
-        runner = asyncio.ensure_future(asyncio.to_thread(client.run))
-        try:
-            while not runner.done() or not events.empty():
-                getter = asyncio.ensure_future(events.get())
-                await asyncio.wait({getter, runner}, return_when=asyncio.FIRST_COMPLETED)
-                if not getter.done():
-                    getter.cancel()
-                    continue
-                connected = await self._handle(getter.result(), client) or connected
-            runner.result()
-            return None, connected
-        except Exception as exc:  # noqa: BLE001 - the client's own failure: retried with backoff
-            return f"{type(exc).__name__}: {exc}", connected
-        finally:
-            self._client = None
-            if not runner.done():
-                client.stop()
+
+        def build(on_event: EventSink) -> DeviceClient:
+            key = f"whatsapp-{self.spec.integration_id}"
+            return self._factory(session=session, device_jid=self._device_jid, on_event=on_event, key=key)
+
+        def running(client: DeviceClient | None) -> None:
+            self._client = client
+
+        return await run_client(build, self._handle, running)
 
     async def _handle(self, event: Any, client: DeviceClient) -> bool:
         """React to one library event; True when the device is connected now."""
         name = type(event).__name__
-        integration_id = self.spec.integration_id
-        if isinstance(event, QRExpired):
-            return await self._halt_with(states.qr_expired(integration_id, event.detail), client)
-        if name == "QR" and event.Codes:
+        if (halt := states.halt_for(event, self.spec.integration_id)) is not None:
+            if halt is not states.PASSING:  # a passing refusal just ends this client (backoff)
+                self._halt = halt
+            await asyncio.to_thread(client.stop)
+        elif name == "QR" and event.Codes:
             await self._show_qr(event.Codes[0], client)
         elif name == "PairStatus":
             await self._paired(event)
@@ -284,25 +237,6 @@ class WhatsAppDeviceAdapter:
             await self._reader.read(event, client, self._me)
         elif name == "Disconnected":
             await self._set_status(IntegrationStatus.ERROR, "connection to WhatsApp lost; reconnecting")
-        elif name == "LoggedOut":
-            await self._halt_with(states.logged_out(integration_id, states.enum_name(event, "Reason")), client)
-        elif name == "TemporaryBan":
-            await self._halt_with(states.banned(states.enum_name(event, "Code"), event.Expire), client)
-        elif name == "StreamReplaced":
-            await self._halt_with(states.stream_replaced(integration_id), client)
-        elif name == "ClientOutdated":
-            await self._halt_with(states.client_outdated(integration_id), client)
-        elif name == "ConnectFailure":
-            halt = states.connect_failure(integration_id, states.enum_name(event, "Reason"), event.Message)
-            if halt is not None:
-                await self._halt_with(halt, client)
-            else:  # a passing refusal: this client ends, and a new one is started with backoff
-                await asyncio.to_thread(client.stop)
-        return False
-
-    async def _halt_with(self, halt: states.Halt, client: DeviceClient) -> bool:
-        self._halt = halt
-        await asyncio.to_thread(client.stop)
         return False
 
     # -- pairing and identity --------------------------------------------------------------------

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ai_agents.channels.base import SendError
+from ai_agents.channels.whatsapp_client import QRExpired
 
 LOGGED_OUT_REASONS = {"LOGGED_OUT", "MAIN_DEVICE_GONE", "UNKNOWN_LOGOUT"}
 BAN_REASONS = {
@@ -28,6 +29,28 @@ class Halt:
     reason: str
     logged_out: bool = False  # the session is gone: the next start pairs anew
     retry_after: float | None = None
+
+
+PASSING = Halt("a passing refusal: this client ends, a new one starts after a backoff")
+
+
+def halt_for(event: Any, integration_id: int) -> Halt | None:
+    """What a connection event means: a Halt (PASSING: only restart the client), or None for an
+    event that is not about the connection ending."""
+    name = type(event).__name__
+    if isinstance(event, QRExpired):
+        return qr_expired(integration_id, event.detail)
+    if name == "LoggedOut":
+        return logged_out(integration_id, enum_name(event, "Reason").lower().replace("_", " "))
+    if name == "TemporaryBan":
+        return banned(enum_name(event, "Code"), event.Expire)
+    if name == "StreamReplaced":
+        return stream_replaced(integration_id)
+    if name == "ClientOutdated":
+        return client_outdated(integration_id)
+    if name == "ConnectFailure":
+        return connect_failure(integration_id, enum_name(event, "Reason"), event.Message) or PASSING
+    return None
 
 
 def enum_name(event: Any, field: str) -> str:
