@@ -101,9 +101,11 @@ class SessionStore:
 
 
 def libpq_url(url: str) -> str:
-    """A SQLAlchemy URL (`postgresql+psycopg://...`) as the Go driver reads it (`postgres://...`)."""
+    """A SQLAlchemy URL (`postgresql+psycopg://...`) as the Go driver reads it (`postgres://...`),
+    with libpq's default `sslmode=prefer` (the Go driver's own default is `require`)."""
     parts = urlsplit(url)
-    return urlunsplit(("postgres", parts.netloc, parts.path, parts.query, parts.fragment))
+    query = parts.query if "sslmode=" in parts.query else "&".join(filter(None, [parts.query, "sslmode=prefer"]))
+    return urlunsplit(("postgres", parts.netloc, parts.path, query, parts.fragment))
 
 
 async def run_client(

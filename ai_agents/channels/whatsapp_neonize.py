@@ -6,8 +6,8 @@ import ctypes
 import threading
 import weakref
 
-from neonize._binder import gocode
-from neonize.client import ChatSettingsStore, ClientFactory, ContactStore, NewClient
+from neonize._binder import func_callback_bytes2, gocode
+from neonize.client import ChatSettingsStore, ContactStore, NewClient, log_whatsmeow
 from neonize.events import (
     ConnectedEv,
     ConnectFailureEv,
@@ -27,6 +27,7 @@ from neonize.proto.Neonize_pb2 import JID, QR
 from neonize.utils.jid import Jid2String
 
 from ai_agents.channels.whatsapp_client import DeviceIdentity, DeviceSendFailed, EventSink, QRExpired
+from ai_agents.logs import redact
 
 EVENTS = (
     PairStatusEv, ConnectedEv, MessageEv, DisconnectedEv, LoggedOutEv, TemporaryBanEv, StreamReplacedEv,
@@ -148,8 +149,12 @@ class NeonizeDeviceClient:
 
 
 def stored_devices(session: str) -> list[str]:
-    """The device JIDs whose sessions the store holds (opens, and if need be creates, the store)."""
-    return [Jid2String(device.JID) for device in ClientFactory.get_all_devices_from_db(session)]
+    """The device JIDs whose sessions the store holds (opens, and if need be creates, the store);
+    RuntimeError with whatsmeow's reason when the store cannot be opened."""
+    raw = gocode.GetAllDevices(session.encode(), func_callback_bytes2(log_whatsmeow)).decode()
+    if raw.startswith("error:"):
+        raise RuntimeError(f"the WhatsApp session store could not be opened: {redact(raw[6:].strip())}")
+    return [entry.split(",", 1)[0] for entry in raw.split("|\u0001|") if entry]
 
 
 def neonize_client(*, session: str, device_jid: str | None, on_event: EventSink, key: str) -> NeonizeDeviceClient:
