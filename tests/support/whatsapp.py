@@ -23,8 +23,10 @@ async def wait_status(api: httpx.AsyncClient, integration_id: int, status: str, 
 
 
 async def add_device(api: httpx.AsyncClient, agent_id: int, fake: FakeWhatsApp, **body) -> tuple[dict, FakeDeviceClient]:
-    """POST a whatsapp integration; returns it once its QR code is up, with its fake client."""
-    response = await api.post(f"/api/agents/{agent_id}/integrations", json={"type": "whatsapp", **body})
+    """POST a whatsapp integration; returns it once its QR code is up, with its fake client. Its
+    outbox rate is raised from the default 1 a second, for fast tests."""
+    body = {"type": "whatsapp", "rate_limit_per_second": 100, **body}
+    response = await api.post(f"/api/agents/{agent_id}/integrations", json=body)
     assert response.status_code == 201, response.text
     created = response.json()["results"]
     await wait_status(api, created["id"], "waiting_qr")
@@ -32,9 +34,9 @@ async def add_device(api: httpx.AsyncClient, agent_id: int, fake: FakeWhatsApp, 
 
 
 async def link_device(
-    api: httpx.AsyncClient, agent_id: int, fake: FakeWhatsApp, phone: str, device: int = 7
+    api: httpx.AsyncClient, agent_id: int, fake: FakeWhatsApp, phone: str, device: int = 7, **body
 ) -> tuple[dict, FakeDeviceClient]:
     """A device connected to the agent and linked to `phone` (the phone scanned the QR code)."""
-    created, client = await add_device(api, agent_id, fake)
+    created, client = await add_device(api, agent_id, fake, **body)
     client.scan(phone, device=device)
     return await wait_status(api, created["id"], "connected"), client
