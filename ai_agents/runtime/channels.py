@@ -150,7 +150,10 @@ class ChannelManager:
         return await adapter.pair(phone)
 
     async def logout(self, integration_id: int) -> None:
-        """Unlink the integration's device and forget its session, then stop it."""
+        """Unlink the integration's device and forget its session, then stop it. A stopped device is
+        started for it: its adapter owns the session (and tells WhatsApp when it can connect)."""
+        if integration_id not in self._adapters:
+            await self.start(integration_id)
         adapter = self._adapters.get(integration_id)
         if _pairs(adapter):
             await adapter.logout()
