@@ -120,7 +120,7 @@ async def test_logout_unlinks_forgets_the_session_and_disables(live, live_api, f
     assert response.status_code == 200, response.text
     view = response.json()["results"]
     assert view["status"] == "stopped" and view["device_id"] is None and "pair to link a device again" in view["last_error"]
-    assert session not in fake_whatsapp.sessions  # unlinked on WhatsApp's side
+    assert fake_whatsapp.sessions[session] == []  # unlinked on WhatsApp's side
     row = (await live_api.get(f"/api/integrations/{linked['id']}")).json()["results"]
     assert row["is_enabled"] is False
     health = (await live_api.get("/api/health")).json()["results"]

@@ -54,7 +54,7 @@ class Sent:
 class FakeWhatsApp:
     """WhatsApp's side: paired sessions (by session store location), LID mappings, sends."""
 
-    sessions: dict[str, str] = field(default_factory=dict)  # session location -> device JID
+    sessions: dict[str, list[str]] = field(default_factory=dict)  # store location -> paired device JIDs
     lids: dict[str, str] = field(default_factory=dict)  # LID address -> phone JID
     sent: list[Sent] = field(default_factory=list)
     clients: dict[str, FakeDeviceClient] = field(default_factory=dict)  # key -> latest client
@@ -80,8 +80,12 @@ class FakeDeviceClient:
 
     def __init__(self, world: FakeWhatsApp, session: str, device_jid: str | None, sink, key: str) -> None:
         self.world, self.session, self.key, self._sink = world, session, key, sink
-        stored = world.sessions.get(session)
-        self.device_jid = stored if stored and device_jid in (None, stored) else None
+        # As the real wiring resumes: the device asked for, if its store holds it; without one, the
+        # only device of a per-device SQLite file (a PostgreSQL store is shared by every device).
+        stored = world.sessions.get(session, [])
+        if device_jid is None and len(stored) == 1 and not session.startswith("postgres"):
+            device_jid = stored[0]
+        self.device_jid = device_jid if device_jid in stored else None
         self.resumed = self.device_jid is not None
         self.connected = False
         self.qr_shown = False
@@ -135,7 +139,7 @@ class FakeDeviceClient:
         return "ABCD-1234"
 
     def logout(self) -> None:
-        self.world.sessions.pop(self.session, None)
+        self._forget()
         self.device_jid, self.connected = None, False
 
     def phone_for_lid(self, lid_jid: str) -> str | None:
@@ -156,7 +160,7 @@ class FakeDeviceClient:
         """The phone scans the QR code (or types the code): paired, then connected."""
         self.device_jid = f"{phone.lstrip('+')}:{device}@s.whatsapp.net"
         self.push_name = push_name
-        self.world.sessions[self.session] = self.device_jid
+        self.world.sessions.setdefault(self.session, []).append(self.device_jid)
         self.emit(PairStatus(ID=jid(self.device_jid), Status=PairStatus.SUCCESS, Platform="android"))
         self.connected = True
         self.emit(Connected(status=True))
@@ -187,8 +191,13 @@ class FakeDeviceClient:
         self.connected = True
         self.emit(Connected(status=True))
 
+    def _forget(self) -> None:
+        stored = self.world.sessions.get(self.session, [])
+        if self.device_jid in stored:
+            stored.remove(self.device_jid)
+
     def log_out_remotely(self) -> None:
-        self.world.sessions.pop(self.session, None)
+        self._forget()
         self.connected = False
         self.emit(LoggedOut(OnConnect=False, Reason=2))  # LOGGED_OUT
 
