@@ -119,6 +119,30 @@ DeadLetterHandler = Callable[[FailedUpdate], Awaitable[None]]
 IdentityHandler = Callable[[int, LinkedIdentity], Awaitable[None]]
 
 
+class ReportsStatus:
+    """What every adapter keeps of its state: the status it last reported and why, and reporting a
+    change to its StatusHandler (once per change)."""
+
+    spec: AdapterSpec
+    _on_status: StatusHandler
+    _status: IntegrationStatus = IntegrationStatus.STOPPED
+    _last_error: str | None = None
+
+    @property
+    def status(self) -> IntegrationStatus:
+        return self._status
+
+    @property
+    def last_error(self) -> str | None:
+        return self._last_error
+
+    async def _set_status(self, status: IntegrationStatus, error: str | None) -> None:
+        if (status, error) == (self._status, self._last_error):
+            return
+        self._status, self._last_error = status, error
+        await self._on_status(self.spec.integration_id, status, error)
+
+
 class ChannelAdapter(Protocol):
     """Start, stop, report status, send; inbound messages go to the handler it was built with."""
 

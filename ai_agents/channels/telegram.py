@@ -25,6 +25,7 @@ from ai_agents.channels.base import (
     Identity,
     InboundHandler,
     InboundMessage,
+    ReportsStatus,
     SendError,
     SendResult,
     StatusHandler,
@@ -68,7 +69,7 @@ def message_text(message: Message) -> str | None:
     return None
 
 
-class TelegramAdapter:
+class TelegramAdapter(ReportsStatus):
     """One bot: polls getUpdates, hands messages to the pipeline, sends replies."""
 
     def __init__(
@@ -114,14 +115,6 @@ class TelegramAdapter:
                 f"Telegram could not be reached to check the token: {_scrub(str(exc), token)}"
             ) from None
         return Identity(external_id=str(me.id), display_name=f"@{me.username}")
-
-    @property
-    def status(self) -> IntegrationStatus:
-        return self._status
-
-    @property
-    def last_error(self) -> str | None:
-        return self._last_error
 
     async def start(self) -> None:
         if self._task is None or self._task.done():
@@ -226,11 +219,6 @@ class TelegramAdapter:
             )
         )
 
-    async def _set_status(self, status: IntegrationStatus, error: str | None) -> None:
-        if (status, error) == (self._status, self._last_error):
-            return
-        self._status, self._last_error = status, error
-        await self._on_status(self.spec.integration_id, status, error)
 
     def _describe(self, exc: Exception) -> str:
         """A failure as a person reads it, without the bot token."""

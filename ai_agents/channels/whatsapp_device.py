@@ -20,6 +20,7 @@ from ai_agents.channels.base import (
     LinkedIdentity,
     Pairing,
     PairingRefused,
+    ReportsStatus,
     SendResult,
     StatusHandler,
 )
@@ -45,7 +46,7 @@ log = get_logger("whatsapp")
 PAIR_CODE_WAIT_SECONDS = 20.0
 
 
-class WhatsAppDeviceAdapter:
+class WhatsAppDeviceAdapter(ReportsStatus):
     """One linked device: pairs (QR or phone code), stays connected (whatsmeow reconnects dropped
     connections; this adapter restarts failed clients with backoff), hands messages over, sends."""
 
@@ -97,14 +98,6 @@ class WhatsAppDeviceAdapter:
     async def probe(cls, spec: AdapterSpec) -> Identity:
         """Nothing to check before pairing: who the device is, is known once it is linked."""
         return Identity(external_id="", display_name="WhatsApp device (not linked yet)")
-
-    @property
-    def status(self) -> IntegrationStatus:
-        return self._status
-
-    @property
-    def last_error(self) -> str | None:
-        return self._last_error
 
     @property
     def pairing(self) -> Pairing | None:
@@ -286,9 +279,3 @@ class WhatsAppDeviceAdapter:
         await asyncio.to_thread(self._sessions.forget, self.spec.integration_id)
         self._device_jid, self._me = None, None
         await self._on_identity(self.spec.integration_id, LinkedIdentity())  # no device; the number stays known
-
-    async def _set_status(self, status: IntegrationStatus, error: str | None) -> None:
-        if (status, error) == (self._status, self._last_error):
-            return
-        self._status, self._last_error = status, error
-        await self._on_status(self.spec.integration_id, status, error)
