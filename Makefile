@@ -13,16 +13,16 @@ export REFLEX_CHECK_LATEST_VERSION := 0
 export REFLEX_TELEMETRY_ENABLED := 0
 export PORT HOST
 
-.PHONY: run test backup install node browser postgres clean
+.PHONY: run test backup install node browser postgres libmagic clean
 
 ## run: install what is missing, migrate, serve UI + /api + websocket on one port
-run: install node
+run: install node libmagic
 	$(PY) -m ai_agents.cli check
 	$(PY) -m ai_agents.cli migrate
 	$(VENV)/bin/reflex run --env prod --backend-host $(HOST) --backend-port $(PORT) --loglevel warning
 
 ## test: the same set-up plus Chromium and PostgreSQL, then the whole suite
-test: install node browser postgres
+test: install node libmagic browser postgres
 	$(VENV)/bin/pytest
 
 ## backup: consistent copy of the SQLite database into data/backups/
@@ -44,6 +44,10 @@ $(NODE_DIR)/node:
 
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+# libmagic1: python-magic (a dependency of neonize, WhatsApp linked devices) loads it on import
+libmagic:
+	@$(PYTHON) -c "import ctypes.util, sys; sys.exit(not ctypes.util.find_library('magic'))" || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libmagic1)
 
 postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)

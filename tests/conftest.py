@@ -20,6 +20,7 @@ from ai_agents.services.context import AppContext, ContextSlot
 from tests.fakes.graph_server import FakeGraph
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.whatsapp_device import FakeWhatsApp
 from tests.support.postgres import PostgresServer, find_pg_bin
 
 BACKENDS = ["sqlite", "postgres"]
@@ -97,13 +98,26 @@ FAST_ADAPTERS = {
 
 
 @pytest.fixture
+def fake_whatsapp() -> FakeWhatsApp:
+    return FakeWhatsApp()
+
+
+def whatsapp_options(fake: FakeWhatsApp, **overrides) -> dict:
+    """Linked devices on the fake WhatsApp, without the pause between sends, fast retries."""
+    return {"client_factory": fake.factory, "send_interval": 0.0, "send_jitter": 0.0, "retry_base": 0.01,
+            "pair_code_wait": 2.0, **overrides}
+
+
+@pytest.fixture
 def live_clock():
     """The clock of the live platform; override with a ManualClock to test schedules."""
     return SystemClock()
 
 
 @pytest.fixture
-async def live(database_url, tmp_path, settings_overrides, fake_telegram, fake_openai, live_clock) -> AsyncIterator[Platform]:
+async def live(
+    database_url, tmp_path, settings_overrides, fake_telegram, fake_openai, fake_whatsapp, live_clock
+) -> AsyncIterator[Platform]:
     """The whole platform on the real clock, its LLM the fake OpenAI server, fast retries."""
     settings = load_settings(
         database_url=database_url,
@@ -114,8 +128,9 @@ async def live(database_url, tmp_path, settings_overrides, fake_telegram, fake_o
         retry_base_seconds=0.01,
         **settings_overrides,
     )
+    adapters = {**FAST_ADAPTERS, Provider.WHATSAPP_DEVICE: whatsapp_options(fake_whatsapp)}
     async with platform(
-        settings, clock=live_clock, adapter_options=FAST_ADAPTERS, dispatcher_options={"idle_seconds": 0.05}
+        settings, clock=live_clock, adapter_options=adapters, dispatcher_options={"idle_seconds": 0.05}
     ) as running:
         yield running
 

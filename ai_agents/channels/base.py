@@ -34,6 +34,7 @@ class AdapterSpec:
     provider: str
     credentials: dict[str, str]
     config: dict[str, Any] = field(default_factory=dict)
+    device_id: str | None = None  # linked devices: the device whose session to resume
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,32 @@ class MessagingWindow:
 
     hours: float
     outside: str  # what the channel wants outside the window, said in the failure reason
+
+
+@dataclass(frozen=True)
+class LinkedIdentity:
+    """Who a paired device is on the channel (linked-device WhatsApp), reported when it pairs or
+    connects; all None when it was unlinked."""
+
+    external_id: str | None = None  # the account's phone number, E.164
+    display_name: str | None = None
+    device_id: str | None = None  # our device's own address (whatsmeow's device JID)
+    jid: str | None = None  # the account's address (the phone's JID)
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """A device being linked: the QR code to scan now, or the code to type on the phone."""
+
+    qr: str | None = None  # the payload of the current QR code (it rotates)
+    qr_at: datetime | None = None  # when this QR code arrived
+    phone: str | None = None  # pairing by phone code: the number, E.164
+    pair_code: str | None = None  # the code to type on that phone
+    error: str | None = None  # the last pairing failure, as a person can act on it
+
+
+class PairingRefused(Exception):
+    """Pairing cannot start now (already linked, or the channel refused); the text says why."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +156,7 @@ class WebhookSecrets:
 InboundHandler = Callable[[InboundMessage], Awaitable[None]]
 StatusHandler = Callable[[int, IntegrationStatus, "str | None"], Awaitable[None]]
 DeadLetterHandler = Callable[[FailedUpdate], Awaitable[None]]
+IdentityHandler = Callable[[int, LinkedIdentity], Awaitable[None]]
 
 
 class ChannelAdapter(Protocol):
@@ -201,8 +229,28 @@ class BackgroundAdapter:
         await self._on_status(self.spec.integration_id, status, error)
 
 
+class PairingAdapter(ChannelAdapter, Protocol):
+    """An adapter of a device that is linked by a person (QR or phone code) rather than by a token.
+    Its class sets `reports_identity = True` and takes `on_identity` (an IdentityHandler)."""
+
+    @property
+    def pairing(self) -> Pairing | None:
+        """The pairing under way, or None (linked, or not started)."""
+        ...
+
+    async def pair(self, phone: str | None = None) -> Pairing:
+        """Start linking (again): a QR code, or with `phone` a code to type on that phone; also
+        reconnects a device that stopped (logged out, replaced, QR expired). PairingRefused."""
+        ...
+
+    async def logout(self) -> None:
+        """Unlink the device and forget its session; it stays stopped until paired again."""
+        ...
+
+
 class AdapterFactory(Protocol):
-    """The class of an adapter: builds one, and checks credentials before one is saved."""
+    """The class of an adapter: builds one, and checks credentials before one is saved. A class
+    with `reports_identity = True` is also given `on_identity` (see PairingAdapter)."""
 
     def __call__(
         self, spec: AdapterSpec, on_inbound: InboundHandler, on_status: StatusHandler,

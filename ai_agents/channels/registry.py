@@ -6,10 +6,12 @@ from ai_agents.channels.base import AdapterFactory, WebhookReceiver
 from ai_agents.channels.instagram import InstagramAdapter
 from ai_agents.channels.telegram import TelegramAdapter
 from ai_agents.channels.whatsapp_cloud import WhatsAppCloudAdapter
+from ai_agents.channels.whatsapp_device import WhatsAppDeviceAdapter
 from ai_agents.core.types import Provider
 
 ADAPTERS: dict[str, AdapterFactory] = {
     Provider.TELEGRAM_BOT: TelegramAdapter,
+    Provider.WHATSAPP_DEVICE: WhatsAppDeviceAdapter,
     Provider.WHATSAPP_CLOUD: WhatsAppCloudAdapter,
     Provider.INSTAGRAM: InstagramAdapter,
 }

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from ai_agents.channels.base import (
     AdapterSpec,
     ChannelAdapter,
     FailedUpdate,
     Identity,
+    LinkedIdentity,
     MessagingWindow,
+    Pairing,
+    PairingAdapter,
+    PairingRefused,
     SendResult,
     WebhookReceiver,
 )
 from ai_agents.channels.registry import WEBHOOK_RECEIVERS, adapter_class, webhook_receiver
+from ai_agents.channels.whatsapp_client import DeviceClient, SessionStore
+from ai_agents.config import Settings
 from ai_agents.core.errors import NotFound
-from ai_agents.core.types import IntegrationStatus
+from ai_agents.core.types import IntegrationStatus, Provider
 from ai_agents.crypto import UnreadableSecret
 from ai_agents.db.session import run_db
 from ai_agents.logs import get_logger
@@ -30,6 +36,25 @@ from ai_agents.services.outbound.outbox import ChannelDown
 from ai_agents.services.workspace import credentials, integrations
 
 log = get_logger("channels")
+
+
+def adapter_options_for(settings: Settings, given: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """What adapters get besides their spec, per provider: the real linked-device client and its
+    session store (DATA_DIR, or the PostgreSQL of DATABASE_URL), with `given` (tests) on top."""
+    sessions = SessionStore(settings.data_dir, settings.resolved_database_url)
+    options: dict[str, dict[str, Any]] = {
+        Provider.WHATSAPP_DEVICE: {"client_factory": neonize_client, "sessions": sessions},
+    }
+    for provider, extra in (given or {}).items():
+        options[provider] = {**options.get(provider, {}), **extra}
+    return options
+
+
+def neonize_client(**kwargs: Any) -> DeviceClient:
+    """The real linked-device client; neonize (and its Go library) loads only when a device starts."""
+    from ai_agents.channels.whatsapp_neonize import neonize_client as build
+
+    return build(**kwargs)
 
 
 class ChannelManager:
@@ -60,7 +85,9 @@ class ChannelManager:
             if spec is None:
                 return
             factory = adapter_class(spec.provider)
-            options = self.adapter_options.get(spec.provider, {})
+            options = dict(self.adapter_options.get(spec.provider, {}))
+            if getattr(factory, "reports_identity", False):
+                options["on_identity"] = self._on_identity
             adapter = factory(
                 spec, self.pipeline.handle_inbound, self._on_status, on_dead_letter=self._on_dead_letter, **options
             )
@@ -125,6 +152,31 @@ class ChannelManager:
         outbox until it does): a customer's message is never lost."""
         return await webhooks.receive(self.ctx, self.pipeline.handle_inbound, _receiver(webhook), body, signature)
 
+    def pairing(self, integration_id: int) -> Pairing | None:
+        """The pairing under way of a linked device (None: linked, not running, or not a device)."""
+        adapter = self._adapters.get(integration_id)
+        return adapter.pairing if _pairs(adapter) else None
+
+    async def pair(self, integration_id: int, phone: str | None) -> Pairing:
+        """Start linking the integration's device (QR, or a code for `phone`); PairingRefused."""
+        adapter = self._adapters.get(integration_id)
+        if not _pairs(adapter):
+            raise PairingRefused(f"integration {integration_id} is not running, or is not a linked device")
+        return await adapter.pair(phone)
+
+    async def logout(self, integration_id: int) -> None:
+        """Unlink the integration's device and forget its session, then stop it. A stopped device is
+        started for it: its adapter owns the session (and tells WhatsApp when it can connect)."""
+        if integration_id not in self._adapters:
+            await self.start(integration_id)
+        adapter = self._adapters.get(integration_id)
+        if _pairs(adapter):
+            await adapter.logout()
+        await self.stop(integration_id)
+
+    async def _on_identity(self, integration_id: int, identity: LinkedIdentity) -> None:
+        await run_db(self.ctx.engine, integrations.record_identity, self.ctx, integration_id, identity)
+
     async def _on_status(self, integration_id: int, status: IntegrationStatus, error: str | None) -> None:
         await run_db(self.ctx.engine, integrations.record_status, self.ctx, integration_id, status, error)
         if status == IntegrationStatus.CONNECTED:  # messages held while it was down go out now
@@ -141,3 +193,8 @@ def _receiver(webhook: str) -> WebhookReceiver:
     if receiver is None:
         raise NotFound(f"no webhook {webhook!r}; known: {', '.join(WEBHOOK_RECEIVERS)}", code="UNKNOWN_WEBHOOK")
     return receiver
+
+
+def _pairs(adapter: ChannelAdapter | None) -> TypeGuard[PairingAdapter]:
+    """Whether the adapter links a device (PairingAdapter) rather than using a token."""
+    return adapter is not None and getattr(type(adapter), "reports_identity", False)

@@ -18,7 +18,7 @@ from ai_agents.db import migrate
 from ai_agents.db.session import make_engine, run_db
 from ai_agents.llm.openai_chat import OpenAIChat
 from ai_agents.logs import configure_logging, get_logger
-from ai_agents.runtime.channels import ChannelManager
+from ai_agents.runtime.channels import ChannelManager, adapter_options_for
 from ai_agents.services.context import AppContext, ContextSlot
 from ai_agents.services.inbound.language import configure_detector
 from ai_agents.services.inbound.pipeline import Pipeline
@@ -87,7 +87,7 @@ async def platform(
         retry_hours=settings.outbox_retry_hours,
         **(dispatcher_options or {}),
     )
-    channels = ChannelManager(ctx, pipeline, adapter_options)
+    channels = ChannelManager(ctx, pipeline, adapter_options_for(settings, adapter_options))
     ctx.channels, ctx.outbox_wakeup, ctx.direct_send = channels, dispatcher.wake, dispatcher
     channels.on_remove(dispatcher.forget)  # a deleted integration's rate state goes with it
     if not settings.api_token:

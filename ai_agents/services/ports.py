@@ -14,7 +14,10 @@ from ai_agents.channels.base import (
     FailedUpdate,
     Identity,
     InboundMessage,
+    LinkedIdentity,
     MessagingWindow,
+    Pairing,
+    PairingRefused,
     SendError,
     SendResult,
     WebhookBatch,
@@ -32,7 +35,10 @@ __all__ = [
     "FailedUpdate",
     "Identity",
     "InboundMessage",
+    "LinkedIdentity",
     "MessagingWindow",
+    "Pairing",
+    "PairingRefused",
     "SendError",
     "SendResult",
     "WebhookBatch",
@@ -137,3 +143,14 @@ class ChannelGateway(Protocol):
     async def receive_webhook(self, webhook: str, body: bytes, signature: str | None) -> dict[str, Any]:
         """Check a signed webhook body and store its events (Forbidden when the signature is wrong)."""
         ...
+
+    def pairing(self, integration_id: int) -> Pairing | None:
+        """The pairing under way of a linked device (QR code, phone code), if any."""
+        ...
+
+    async def pair(self, integration_id: int, phone: str | None) -> Pairing:
+        """Start linking a device (QR, or a code for `phone`); PairingRefused says why not."""
+        ...
+
+    async def logout(self, integration_id: int) -> None:
+        """Unlink a device and forget its session; the adapter stops."""

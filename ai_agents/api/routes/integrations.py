@@ -9,7 +9,7 @@ from ai_agents.api.envelope import ok
 from ai_agents.api.params import Id
 from ai_agents.services.context import AppContext
 from ai_agents.services.inbound import dead_letters
-from ai_agents.services.workspace import credentials, integrations
+from ai_agents.services.workspace import credentials, devices, integrations
 from ai_agents.services.workspace.agents import CredentialsStatus
 
 router = APIRouter(prefix="/api", tags=["integrations"], dependencies=[Depends(require_token)])
@@ -71,3 +71,24 @@ async def stop_integration(integration_id: Id, ctx: AppContext = Depends(get_ctx
 async def delete_integration(integration_id: Id, ctx: AppContext = Depends(get_ctx)):
     await integrations.delete_integration(ctx, integration_id)
     return ok({"id": integration_id, "deleted": True}, "Integration deleted")
+
+
+@router.get("/integrations/{integration_id}/qr", summary="WhatsApp device: the QR code to scan (or the phone code)")
+def device_qr(integration_id: Id, ctx: AppContext = Depends(get_ctx)):
+    return ok(devices.pairing_view(ctx, integration_id))
+
+
+@router.post("/integrations/{integration_id}/pair", summary="WhatsApp device: link (again) by QR, or by phone code")
+async def pair_device(integration_id: Id, body: devices.PairRequest | None = None, ctx: AppContext = Depends(get_ctx)):
+    view = await devices.pair(ctx, integration_id, body or devices.PairRequest())
+    return ok(view, "Pairing started")
+
+
+@router.post("/integrations/{integration_id}/disconnect", summary="WhatsApp device: disconnect, keep the session")
+async def disconnect_device(integration_id: Id, ctx: AppContext = Depends(get_ctx)):
+    return ok(await devices.disconnect(ctx, integration_id), "Device disconnected")
+
+
+@router.post("/integrations/{integration_id}/logout", summary="WhatsApp device: unlink and forget the session")
+async def logout_device(integration_id: Id, ctx: AppContext = Depends(get_ctx)):
+    return ok(await devices.logout(ctx, integration_id), "Device logged out")

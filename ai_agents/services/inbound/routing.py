@@ -8,12 +8,36 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ai_agents.db.models import Conversation, Integration
+from ai_agents.logs import get_logger
 from ai_agents.services.ports import InboundMessage
+
+log = get_logger("pipeline")
 
 
 def route(session: Session, inbound: InboundMessage) -> Integration | None:
-    """Stage 2: the integration (and so the agent) a message belongs to."""
+    """Stage 2: the integration (and so the agent) a message belongs to. A linked device is found
+    by its DeviceID first, then by its account's JID (a device linked again has a new DeviceID:
+    it is remembered); otherwise the integration whose adapter received the message."""
+    if inbound.device_id:
+        log.info("🔍 [AgentHandler] Matching integration by DeviceID: %s", inbound.device_id)
+        if (row := _one(session, Integration.device_id == inbound.device_id, inbound)) is not None:
+            return row
+    if inbound.jid:
+        log.info("🔍 [AgentHandler] Matching integration by JID: %s", inbound.jid)
+        if (row := _one(session, Integration.jid == inbound.jid, inbound)) is not None:
+            if inbound.device_id:
+                row.device_id = inbound.device_id
+            return row
     return session.get(Integration, inbound.integration_id)
+
+
+def _one(session: Session, condition, inbound: InboundMessage) -> Integration | None:
+    """The integration matching `condition`: the receiving one if it matches, else the only match."""
+    rows = session.exec(select(Integration).where(condition).limit(10)).all()
+    for row in rows:
+        if row.id == inbound.integration_id:
+            return row
+    return rows[0] if len(rows) == 1 else None
 
 
 def conversation_for(session: Session, integration: Integration, inbound: InboundMessage, now: datetime) -> Conversation:

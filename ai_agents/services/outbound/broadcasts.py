@@ -11,7 +11,8 @@ from sqlalchemy import func, insert, update
 from sqlmodel import Session, select
 
 from ai_agents.core.errors import FieldProblem, NotFound, ValidationFailed
-from ai_agents.core.types import BroadcastStatus, ChannelType, OutboxStatus
+from ai_agents.core.phone import to_e164
+from ai_agents.core.types import BroadcastStatus, ChannelType, IntegrationStatus, OutboxStatus
 from ai_agents.db.models import Broadcast, Conversation, Integration, OutboxMessage
 from ai_agents.db.queries import load_agent
 from ai_agents.db.session import session_scope
@@ -66,8 +67,8 @@ class BroadcastCreate(StrictInput):
 
 def normalise(channel: str, recipient: str) -> str:
     text = recipient.strip()
-    if channel == ChannelType.WHATSAPP:
-        text = re.sub(r"[\s\-().]", "", text)
+    if channel == ChannelType.WHATSAPP:  # +1 (555) 000-1111, 0015550001111, 15550001111@s.whatsapp.net
+        text = to_e164(text) or re.sub(r"[\s\-().]", "", text)
     return text
 
 
@@ -81,9 +82,13 @@ def _pick_integration(session: Session, agent_id: int, data: BroadcastCreate) ->
         return chosen[0]
     if not rows:
         raise ValidationFailed([FieldProblem("integration_type", f"agent {agent_id} has no {data.integration_type} integration; connect one first")])
+    connected = [r for r in rows if r.status == IntegrationStatus.CONNECTED]
+    if len(rows) > 1 and len(connected) == 1:
+        return connected[0]  # the agent's connected device (or bot, page)
     if len(rows) > 1:
         ids = ", ".join(str(r.id) for r in rows)
-        raise ValidationFailed([FieldProblem("integration_id", f"is required: the agent has several {data.integration_type} integrations ({ids})")])
+        raise ValidationFailed([FieldProblem("integration_id", f"is required: the agent has several {data.integration_type} integrations ({ids}), "
+                                                           f"{len(connected)} of them connected")])
     return rows[0]
 
 

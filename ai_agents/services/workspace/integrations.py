@@ -16,7 +16,7 @@ from ai_agents.db.queries import delete_integrations, load_agent, load_integrati
 from ai_agents.db.session import run_db, session_scope, transaction_retrying
 from ai_agents.logs import get_logger, redact
 from ai_agents.services.context import AppContext
-from ai_agents.services.ports import AdapterSpec, CredentialsError, Identity
+from ai_agents.services.ports import AdapterSpec, CredentialsError, Identity, LinkedIdentity
 from ai_agents.services.validation import StrictInput
 from ai_agents.services.workspace.integration_fields import WEBHOOK_PATHS, check_fields, shown_token, split_fields
 from ai_agents.services.workspace.agents import URL_PATTERN, CredentialsStatus, credentials_status
@@ -25,6 +25,7 @@ log = get_logger("integrations")
 
 AVAILABLE_PROVIDERS = {  # the body's type -> provider
     ChannelType.TELEGRAM: Provider.TELEGRAM_BOT,
+    ChannelType.WHATSAPP: Provider.WHATSAPP_DEVICE,
     "whatsapp_cloud": Provider.WHATSAPP_CLOUD,
     ChannelType.INSTAGRAM: Provider.INSTAGRAM,
 }
@@ -54,6 +55,9 @@ class IntegrationCreate(StrictInput):
     name: str = Field("", max_length=200)
     rate_limit_per_second: float | None = Field(None, gt=0, le=1000, description="Sends a second, all chats")
     per_chat_rate_limit_per_second: float | None = Field(None, gt=0, le=1000, description="Sends a second to one chat")
+    phone: str | None = Field(
+        None, max_length=32, description="WhatsApp device: link by a code typed on this phone (E.164) instead of a QR"
+    )
     is_enabled: bool = True
 
 
@@ -75,7 +79,7 @@ def credentials_of(row: Integration, box: SecretBox) -> dict[str, str]:
 
 def spec_of(row: Integration, box: SecretBox) -> AdapterSpec:
     """What the adapter of this integration needs to run."""
-    return AdapterSpec(row.id, row.provider, credentials_of(row, box), dict(row.config))
+    return AdapterSpec(row.id, row.provider, credentials_of(row, box), dict(row.config), device_id=row.device_id)
 
 
 def runnable_spec(ctx: AppContext, integration_id: int) -> AdapterSpec | None:
@@ -112,6 +116,8 @@ def integration_view(row: Integration, ctx: AppContext) -> dict[str, Any]:
         "name": row.name or row.display_name,
         "display_name": row.display_name,
         "external_id": row.external_id,
+        "jid": row.jid,
+        "device_id": row.device_id,
         "is_enabled": row.is_enabled,
         "status": row.status,
         "connected": row.status == IntegrationStatus.CONNECTED,
@@ -140,12 +146,12 @@ async def create_integration(ctx: AppContext, agent_id: int, data: IntegrationCr
     config.update(identity.config)
     now = ctx.clock.now()
     with session_scope(ctx.engine) as session:
-        duplicate = session.exec(
+        duplicate = identity.external_id and session.exec(  # a device to link has no identity yet
             select(Integration).where(
                 Integration.provider == provider, Integration.external_id == identity.external_id
             )
         ).first()
-        if duplicate is not None:
+        if duplicate:
             raise Conflict(
                 f"{identity.display_name} is already connected as integration {duplicate.id} "
                 f"(agent {duplicate.agent_id}); a bot can serve one agent",
@@ -159,7 +165,7 @@ async def create_integration(ctx: AppContext, agent_id: int, data: IntegrationCr
             is_enabled=data.is_enabled,
             credentials_encrypted=ctx.box.encrypt(json.dumps(credentials)),
             config=config,
-            external_id=identity.external_id,
+            external_id=identity.external_id or None,
             display_name=identity.display_name,
             created_at=now,
             updated_at=now,
@@ -245,3 +251,18 @@ def record_status(ctx: AppContext, integration_id: int, status: IntegrationStatu
         if status == IntegrationStatus.CONNECTED:
             row.connected_at = now
     ctx.live.publish("integration_status", integration_id=integration_id, status=status, error=error)
+
+
+def record_identity(ctx: AppContext, integration_id: int, identity: LinkedIdentity) -> None:
+    """Persist who a linked device is (its device id always; number and JID when known), so
+    routing finds it by DeviceID or JID and a restart resumes its session."""
+    with session_scope(ctx.engine) as session:
+        row = session.get(Integration, integration_id)
+        if row is None:
+            return
+        row.device_id = identity.device_id
+        row.jid = identity.jid or row.jid
+        row.external_id = identity.external_id or row.external_id
+        row.display_name = identity.display_name or row.display_name
+        row.updated_at = ctx.clock.now()
+    ctx.live.publish("integration_identity", integration_id=integration_id, device_id=identity.device_id)
