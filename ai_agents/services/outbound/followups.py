@@ -18,7 +18,7 @@ from ai_agents.db.types import UTCDateTime
 from ai_agents.logs import get_logger
 from ai_agents.services.agent_settings import AgentSettings, schedule_of, settings_of
 from ai_agents.services.context import AppContext
-from ai_agents.services.outbound.outbox import queue_message
+from ai_agents.services.outbound.outbox_batch import Outgoing, queue_many
 from ai_agents.services.translation import translate_for_agent
 
 log = get_logger("followups")
@@ -122,26 +122,21 @@ def _due(ctx: AppContext) -> list[tuple[Agent, AgentSettings, list[FollowUp]]]:
 
 def _queue(ctx: AppContext, jobs: list[tuple[FollowUp, str]]) -> int:
     """Queue a batch of follow-ups (with their final texts) in one transaction; returns how many."""
-    queued_to = []
     with session_scope(ctx.engine) as session:
         ids = [job.conversation_id for job, _ in jobs]
         conversations = {c.id: c for c in session.exec(select(Conversation).where(Conversation.id.in_(ids)))}
+        items, numbers = [], {}
         for job, text in jobs:
             conversation = conversations.get(job.conversation_id)
             if conversation is None or conversation.follow_ups_sent >= job.number or conversation.manual_mode:
                 continue  # another process queued it, or the state changed meanwhile
-            queue_message(
-                session,
-                ctx,
-                conversation,
-                role=Role.SYSTEM,
-                kind="follow_up",
-                text=text,
-                translation=job.text if text != job.text else None,
-                key=job.key,
-            )
-            conversation.follow_ups_sent = job.number
-            queued_to.append(conversation.remote_id)
+            items.append(Outgoing(conversation, Role.SYSTEM, "follow_up", text, job.key,
+                                  translation=job.text if text != job.text else None))
+            numbers[conversation.id] = job.number
+        queued = queue_many(session, ctx, items)
+        for item in queued:
+            item.conversation.follow_ups_sent = numbers[item.conversation.id]
+        queued_to = [item.conversation.remote_id for item in queued]
     for remote in queued_to:
         log.info("📢 Follow-up worker: Sending follow-up to %s", remote)
     return len(queued_to)
