@@ -43,7 +43,7 @@ def get_integration(integration_id: Id, ctx: AppContext = Depends(get_ctx)):
     return ok(integrations.get_integration(ctx, integration_id))
 
 
-@router.put("/integrations/{integration_id}", summary="Enter the token again (same bot); restarts it")
+@router.put("/integrations/{integration_id}", summary="Enter the credentials again (same bot, number or page); restarts it")
 async def replace_credentials(
     integration_id: Id, body: credentials.IntegrationCredentials, ctx: AppContext = Depends(get_ctx)
 ):

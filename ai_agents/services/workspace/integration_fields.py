@@ -32,6 +32,8 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
     Provider.INSTAGRAM: ("api_base_url", "app_secret", "verify_token"),
 }
 CREDENTIALS = ("token", "access_token", "app_secret", "verify_token")  # encrypted at rest, never shown
+# Secrets a provider may take per integration instead of from the environment (Instagram).
+OPTIONAL_SECRETS: dict[str, set[str]] = {Provider.INSTAGRAM: {"app_secret", "verify_token"}}
 COMMON = ("type", "name", "rate_limit_per_second", "per_chat_rate_limit_per_second", "is_enabled")  # any provider
 NOT_CONFIG = ("type", "name", "is_enabled")  # columns of their own
 CONFIG_KEYS = {"phone": "pair_phone"}  # field -> its config key, where they differ
