@@ -109,8 +109,8 @@ async def test_every_reply_and_campaign_row_is_delivered_once_under_random_fault
         key = (row.recipient, row.text)
         if row.kind == "reply":  # once per answered send: a lost answer is the only way to a second copy
             assert row.status == "sent" and delivered[key] == 1 + late[key], (key, delivered[key], late[key])
-        elif row.status == "sent":
-            assert delivered[key] == 1 and late[key] == 0, (key, delivered[key], late[key])
+        elif row.status == "sent":  # exactly once (a slow answer read before the timeout fired is one send)
+            assert delivered[key] == 1, (key, delivered[key], late[key])
         else:  # the last attempt timed out: delivered or not, never resent
             assert row.last_error.startswith("delivery unknown") and delivered[key] == late[key] <= 1, key
     replies = [r for r in outbox(running.ctx) if r.kind == "reply"]
