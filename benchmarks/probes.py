@@ -13,7 +13,7 @@ from pathlib import Path
 # Which step of a customer message's path a transaction belongs to, by the platform function that
 # opened it (the function names, not the modules, so this survives moving modules into packages).
 PHASES = {
-    "_accept": "accept",
+    "store": "accept",
     "_next_turn": "turn",
     "store_outcome": "outcome",
     "store_failure": "outcome",

@@ -152,8 +152,12 @@ class TelegramAdapter(BackgroundAdapter):
                 if failures:
                     failures = 0
                     await self._set_status(IntegrationStatus.CONNECTED, None)
-                for update in updates:
-                    await self._deliver_or_set_aside(update)  # the offset moves once it is stored
+                # Handed over together (the pipeline stores what arrives together in one
+                # transaction), in order; the offset moves past each update once it is stored.
+                results = await asyncio.gather(*map(self._deliver_or_set_aside, updates), return_exceptions=True)
+                for update, result in zip(updates, results, strict=True):
+                    if isinstance(result, BaseException):
+                        raise result  # it and the updates after it come again (stored ones are deduped)
                     self._offset = update.update_id + 1
             except asyncio.CancelledError:
                 raise

@@ -18,8 +18,14 @@ async def test_poison_update_is_set_aside_and_the_next_message_is_answered(live,
     poison_update = fake_telegram.push_message(TOKEN, 41, POISON)
     fake_telegram.push_message(TOKEN, 42, "hello after the bad one")
 
-    sent = await fake_telegram.awaited_sent(1, token=TOKEN, chat_id=42)
+    sent = await fake_telegram.awaited_sent(1, token=TOKEN, chat_id=42)  # not held up by the bad one
     assert sent[0].text == "Reply to: hello after the bad one"
+
+    def kept() -> bool:
+        with Session(live.ctx.engine) as session:
+            return bool(session.exec(select(DeadLetter)).all())
+
+    await wait_until(kept, what="the bad update kept as a dead letter")
     with Session(live.ctx.engine) as session:
         letters = session.exec(select(DeadLetter)).all()
         alerts = session.exec(select(Alert).where(Alert.kind == AlertKind.DEAD_LETTER)).all()

@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-from sqlalchemy import bindparam
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
@@ -16,11 +15,11 @@ from ai_agents.db.models import Message
 from ai_agents.db.session import run_db, session_scope
 from ai_agents.logs import get_logger, redact
 from ai_agents.services.context import AppContext
-from ai_agents.services.inbound.routing import conversation_for, route
+from ai_agents.services.inbound.accept import ArrivalBatcher
 from ai_agents.services.inbound.stage_context import StageContext
 from ai_agents.services.inbound.stages import STAGES
 from ai_agents.services.inbound.turn import Turn
-from ai_agents.services.inbound.turn_loader import next_turn, oldest_waiting, turn_for
+from ai_agents.services.inbound.turn_loader import next_turn
 from ai_agents.services.inbound.turn_outcome import Outcome, store_failure, store_outcome
 from ai_agents.services.llm_access import llm_access, missing_key_reason
 from ai_agents.services.outbound.alert_delivery import deliver_alerts
@@ -28,10 +27,6 @@ from ai_agents.services.ports import ChatRequest, InboundMessage, complete_withi
 from ai_agents.services.translation import translate_for_agent
 
 log = get_logger("pipeline")
-# Built once (building a statement costs more than running it); run as Core: no ORM work.
-ALREADY_STORED = select(Message.id).where(
-    Message.integration_id == bindparam("integration_id"), Message.external_id == bindparam("external_id")
-).limit(1)
 
 
 class Pipeline:
@@ -47,51 +42,19 @@ class Pipeline:
         self._side_jobs: set[asyncio.Task] = set()
         self.sleep: Callable[[float], Awaitable[object]] = asyncio.sleep  # tests advance a ManualClock
         self.stages = list(STAGES)
+        self._arrivals = ArrivalBatcher(ctx, self._idle)
 
     # -- stage 1-3: accept ---------------------------------------------------------------------
     async def handle_inbound(self, inbound: InboundMessage) -> None:
-        """Store the message (dedupe, route, conversation) and schedule its handling."""
-        accepted = await run_db(self.ctx.engine, self._accept, inbound)
-        if accepted is not None:
-            self.kick(*accepted)
-
-    def _accept(self, inbound: InboundMessage) -> tuple[int, Turn | None] | None:
-        """Store the message; when its conversation's worker is idle and nothing older waits, also
-        read its turn here (the worker then starts without a read of its own)."""
-        now = self.ctx.clock.now()
-        with session_scope(self.ctx.engine) as session:
-            integration = route(session, inbound)
-            if integration is None:
-                log.warning("⚠️  [AgentHandler] No integration for message %s; dropped", inbound.external_id)
-                return None
-            seen = {"integration_id": integration.id, "external_id": inbound.external_id}
-            if session.connection().execute(ALREADY_STORED, seen).first():
-                log.debug("Duplicate delivery of %s ignored", inbound.external_id)
-                return None
-            conversation = conversation_for(session, integration, inbound, now)
-            message = Message(
-                conversation_id=conversation.id,
-                integration_id=integration.id,
-                role=Role.USER,
-                text=inbound.text,
-                language=conversation.language,
-                external_id=inbound.external_id,
-                status=MessageStatus.RECEIVED,
-                created_at=now,
-            )
-            session.add(message)
-            conversation.last_message_at = conversation.last_customer_message_at = now
-            conversation.follow_ups_sent, conversation.follow_up_state = 0, None  # a reply restarts follow-ups
-            if inbound.sender_name:
-                conversation.contact_name = inbound.sender_name
-            session.flush()
-            conversation_id, message_id = conversation.id, message.id
-            turn = None
-            if self._idle(conversation_id) and oldest_waiting(session, conversation_id) == message_id:
-                turn = turn_for(session, conversation, message, self.ctx.settings.history_messages)
-        log.info("💬 [AgentHandler] Processing message from %s (conversation %s)", inbound.remote_id, conversation_id)
-        self.ctx.live.publish("message", conversation_id=conversation_id, message_id=message_id)
-        return conversation_id, turn
+        """Store the message (dedupe, route, conversation) and schedule its handling. Messages
+        that arrive together are stored in one transaction (accept.ArrivalBatcher)."""
+        accepted = await self._arrivals.accept(inbound)
+        if accepted is None:
+            return
+        log.info("💬 [AgentHandler] Processing message from %s (conversation %s)",
+                 accepted.remote_id, accepted.conversation_id)
+        self.ctx.live.publish("message", conversation_id=accepted.conversation_id, message_id=accepted.message_id)
+        self.kick(accepted.conversation_id, accepted.turn)
 
     # -- per-conversation workers ------------------------------------------------------------------
     def _idle(self, conversation_id: int) -> bool:

@@ -114,7 +114,7 @@ async def test_database_errors_reading_the_next_message_are_retried_with_backoff
     live.pipeline.sleep = pause
     # As for a message that lands while its worker is busy, or is left from before a restart: the
     # worker reads the message itself (an idle worker's first turn is read when it is stored).
-    live.pipeline._idle = lambda conversation_id: False
+    live.pipeline._arrivals.idle = lambda conversation_id: False
     event.listen(live.ctx.engine, "before_cursor_execute", failing_next_message)
     try:
         fake_telegram.push_message(TOKEN, 54, "hello")

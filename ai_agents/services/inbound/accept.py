@@ -1,0 +1,110 @@
+"""Stages 1-3, accept: messages that arrive together are stored together, in one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam
+from sqlmodel import Session, select
+
+from ai_agents.core.types import MessageStatus, Role
+from ai_agents.db.models import Message
+from ai_agents.db.session import run_db, session_scope
+from ai_agents.logs import get_logger
+from ai_agents.services.context import AppContext
+from ai_agents.services.inbound.routing import conversation_for, route
+from ai_agents.services.inbound.turn import Turn
+from ai_agents.services.inbound.turn_loader import oldest_waiting, turn_for
+from ai_agents.services.ports import InboundMessage
+
+log = get_logger("pipeline")
+# Built once (building a statement costs more than running it); run as Core: no ORM work.
+ALREADY_STORED = select(Message.id).where(
+    Message.integration_id == bindparam("integration_id"), Message.external_id == bindparam("external_id")
+).limit(1)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A message stored: its conversation, and its turn when it was read with it (see store)."""
+
+    conversation_id: int
+    message_id: int
+    remote_id: str
+    turn: Turn | None
+
+
+def store(ctx: AppContext, inbounds: list[InboundMessage], idle: Callable[[int], bool]) -> list[Accepted | None]:
+    """Store the messages in one transaction, in order (None: no integration, or stored before).
+    A message to an idle conversation (`idle`) with nothing older waiting has its turn read too."""
+    with session_scope(ctx.engine) as session:
+        return [_store_one(ctx, session, inbound, idle) for inbound in inbounds]
+
+
+def _store_one(ctx: AppContext, session: Session, inbound: InboundMessage, idle) -> Accepted | None:
+    now = ctx.clock.now()
+    integration = route(session, inbound)
+    if integration is None:
+        log.warning("⚠️  [AgentHandler] No integration for message %s; dropped", inbound.external_id)
+        return None
+    seen = {"integration_id": integration.id, "external_id": inbound.external_id}
+    if session.connection().execute(ALREADY_STORED, seen).first():
+        log.debug("Duplicate delivery of %s ignored", inbound.external_id)
+        return None
+    conversation = conversation_for(session, integration, inbound, now)
+    message = Message(
+        conversation_id=conversation.id, integration_id=integration.id, role=Role.USER, text=inbound.text,
+        language=conversation.language, external_id=inbound.external_id, status=MessageStatus.RECEIVED,
+        created_at=now,
+    )
+    session.add(message)
+    conversation.last_message_at = conversation.last_customer_message_at = now
+    conversation.follow_ups_sent, conversation.follow_up_state = 0, None  # a reply restarts follow-ups
+    if inbound.sender_name:
+        conversation.contact_name = inbound.sender_name
+    session.flush()
+    turn = None
+    if idle(conversation.id) and oldest_waiting(session, conversation.id) == message.id:
+        turn = turn_for(session, conversation, message, ctx.settings.history_messages)
+    return Accepted(conversation.id, message.id, inbound.remote_id, turn)
+
+
+class ArrivalBatcher:
+    """Group commit: a message that arrives while others are being stored waits for the next
+    transaction, which stores every message waiting by then. When a batch fails, each of its
+    messages is stored alone, so only a message that fails by itself gets an error."""
+
+    def __init__(self, ctx: AppContext, idle: Callable[[int], bool]) -> None:
+        self.ctx, self.idle = ctx, idle
+        self._waiting: list[tuple[InboundMessage, asyncio.Future]] = []
+        self._storing: asyncio.Task | None = None
+
+    async def accept(self, inbound: InboundMessage) -> Accepted | None:
+        future = asyncio.get_running_loop().create_future()
+        self._waiting.append((inbound, future))
+        if self._storing is None or self._storing.done():
+            self._storing = asyncio.create_task(self._store_waiting(), name="accept")
+        return await future
+
+    async def _store_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                results = await run_db(self.ctx.engine, store, self.ctx, [inbound for inbound, _ in batch], self.idle)
+            except Exception as exc:  # noqa: BLE001 - told to its callers, each alone when several
+                results = [exc] if len(batch) == 1 else [await self._store_alone(inbound) for inbound, _ in batch]
+            for (_, future), result in zip(batch, results, strict=True):
+                if future.done():  # its caller was cancelled
+                    continue
+                if isinstance(result, Exception):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
+
+    async def _store_alone(self, inbound: InboundMessage) -> Accepted | None | Exception:
+        try:
+            return (await run_db(self.ctx.engine, store, self.ctx, [inbound], self.idle))[0]
+        except Exception as exc:  # noqa: BLE001 - this message's own error, told to its caller
+            return exc
