@@ -1,7 +1,7 @@
 """Inbound benchmark: chats -> fake Telegram -> platform -> fake LLM -> reply, vs a bare PTB echo bot.
 
 Run: .venv/bin/python -m benchmarks.inbound [--chats 20] [--messages 10] [--latency 0 0.5] [--runs 3]
-                                            [--profile inbound-profile.txt]
+                                            [--profile inbound-profile.txt]  (BENCH_PROFILE_ALL=1: every frame)
 Each system under test runs in its own process (clean RSS); the fakes run in this one. Inside it,
 probes measure the event loop's lag (both systems) and the platform's database transactions and
 statements per customer message (benchmarks/probes.py), over the load only (from "mark" on stdin).
