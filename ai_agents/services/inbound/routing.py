@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Row, bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -12,9 +13,18 @@ from ai_agents.logs import get_logger
 from ai_agents.services.ports import InboundMessage
 
 log = get_logger("pipeline")
+# Built once with parameters: building a statement costs more than running it.
+RECEIVING = select(Integration.id, Integration.agent_id, Integration.channel).where(
+    Integration.id == bindparam("integration_id")
+)
+# Locked (PostgreSQL): the message's arrival is written on it, and the turn read with the message
+# (accept.store) must see it as it is, not as a concurrent outcome found it.
+CONVERSATION = select(Conversation).where(
+    Conversation.integration_id == bindparam("integration_id"), Conversation.remote_id == bindparam("remote_id")
+).with_for_update()
 
 
-def route(session: Session, inbound: InboundMessage) -> Integration | None:
+def route(session: Session, inbound: InboundMessage) -> Integration | Row | None:
     """Stage 2: the integration (and so the agent) a message belongs to. A linked device is found
     by its DeviceID first, then by its account's JID (a device linked again has a new DeviceID:
     it is remembered); otherwise the integration whose adapter received the message."""
@@ -28,7 +38,8 @@ def route(session: Session, inbound: InboundMessage) -> Integration | None:
             if inbound.device_id:
                 row.device_id = inbound.device_id
             return row
-    return session.get(Integration, inbound.integration_id)
+    # The receiving integration as a row of what routing needs (a Core statement, no ORM object).
+    return session.connection().execute(RECEIVING, {"integration_id": inbound.integration_id}).first()
 
 
 def _one(session: Session, condition, inbound: InboundMessage) -> Integration | None:
@@ -40,14 +51,12 @@ def _one(session: Session, condition, inbound: InboundMessage) -> Integration | 
     return rows[0] if len(rows) == 1 else None
 
 
-def conversation_for(session: Session, integration: Integration, inbound: InboundMessage, now: datetime) -> Conversation:
+def conversation_for(
+    session: Session, integration: Integration | Row, inbound: InboundMessage, now: datetime
+) -> Conversation:
     """Stage 3: one conversation per (integration, remote chat), created on first contact."""
-    query = select(Conversation).where(
-        Conversation.integration_id == integration.id, Conversation.remote_id == inbound.remote_id
-    )
-    # Locked (PostgreSQL): the message's arrival is written on it, and the turn read with the
-    # message (pipeline._accept) must see it as it is, not as a concurrent outcome found it.
-    conversation = session.exec(query.with_for_update()).first()
+    chat = {"integration_id": integration.id, "remote_id": inbound.remote_id}
+    conversation = session.exec(CONVERSATION, params=chat).first()
     if conversation is not None:
         return conversation
     conversation = Conversation(
@@ -64,5 +73,5 @@ def conversation_for(session: Session, integration: Integration, inbound: Inboun
         with session.begin_nested():
             session.add(conversation)
     except IntegrityError:  # created at the same moment by another writer
-        return session.exec(query.with_for_update()).one()
+        return session.exec(CONVERSATION, params=chat).one()
     return conversation

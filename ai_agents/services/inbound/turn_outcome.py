@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, update
+from sqlmodel import select
 
 from ai_agents.core.types import AlertKind, MessageStatus, Role
 from ai_agents.db.models import Alert, Conversation, Message, Note, OutboxMessage
@@ -17,7 +18,9 @@ from ai_agents.services.inbound.turn_loader import next_turn
 from ai_agents.services.outbound.outbox import queue_in_conversation
 
 log = get_logger("pipeline")
-# The message's outcome, only if it still waits; built once, run as a Core statement.
+# Built once with parameters (building a statement costs more than running it): the conversation
+# read again under its lock, and the message's outcome, only if it still waits (a Core statement).
+LOCKED_CONVERSATION = select(Conversation).where(Conversation.id == bindparam("conversation_id")).with_for_update()
 MARK_HANDLED = (
     update(Message)
     .where(Message.id == bindparam("message_id"), Message.status == MessageStatus.RECEIVED)
@@ -50,7 +53,7 @@ def store_outcome(ctx: AppContext, turn: Turn, reservation: Any = None) -> Outco
     The next unhandled message of the conversation is read in the same transaction."""
     now = ctx.clock.now()
     with session_scope(ctx.engine) as session:
-        conversation = session.get(Conversation, turn.conversation.id, with_for_update=True)
+        conversation = session.exec(LOCKED_CONVERSATION, params={"conversation_id": turn.conversation.id}).one()
         if turn.stop_reason == MANUAL_STOP and not conversation.manual_mode:
             log.info("🤖 [AgentHandler] Conversation %s was released meanwhile; the AI handles the message", conversation.id)
             return Outcome(stored=False)
