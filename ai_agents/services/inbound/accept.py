@@ -89,19 +89,28 @@ class ArrivalBatcher:
         return await future
 
     async def _store_waiting(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting, []
-            try:
-                results = await run_db(self.ctx.engine, store, self.ctx, [inbound for inbound, _ in batch], self.idle)
-            except Exception as exc:  # noqa: BLE001 - told to its callers, each alone when several
-                results = [exc] if len(batch) == 1 else [await self._store_alone(inbound) for inbound, _ in batch]
-            for (_, future), result in zip(batch, results, strict=True):
-                if future.done():  # its caller was cancelled
-                    continue
-                if isinstance(result, Exception):
-                    future.set_exception(result)
-                else:
-                    future.set_result(result)
+        batch: list[tuple[InboundMessage, asyncio.Future]] = []
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                await self._store_batch(batch)
+        except asyncio.CancelledError:  # stopping: no caller waits for an answer that cannot come
+            for _, future in [*batch, *self._waiting]:
+                future.cancel()
+            raise
+
+    async def _store_batch(self, batch: list[tuple[InboundMessage, asyncio.Future]]) -> None:
+        try:
+            results = await run_db(self.ctx.engine, store, self.ctx, [inbound for inbound, _ in batch], self.idle)
+        except Exception as exc:  # noqa: BLE001 - told to its callers, each alone when several
+            results = [exc] if len(batch) == 1 else [await self._store_alone(inbound) for inbound, _ in batch]
+        for (_, future), result in zip(batch, results, strict=True):
+            if future.done():  # its caller was cancelled
+                continue
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
 
     async def _store_alone(self, inbound: InboundMessage) -> Accepted | None | Exception:
         try:
