@@ -66,7 +66,9 @@ class Settings(BaseSettings):
     detect_languages: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Customer languages the detector chooses from (ISO 639-1, comma-separated)."
     )
-    language_accuracy: Literal["high", "low"] = Field("high", description="lingua's accuracy mode.")
+    language_accuracy: Literal["balanced", "high", "low"] = Field(
+        "balanced", description="Language detection models: lingua low + fastText, lingua high, or lingua low."
+    )
     instagram_app_secret: str = Field(
         "", repr=False, description="App Secret of the Meta app, for Instagram integrations that set no app_secret."
     )

@@ -21,12 +21,14 @@ FEW = ("en", "es", "ru")
 Detect = Callable[[str], str | None]
 
 # name -> (languages: "supported" | "all" | comma-separated codes, mode, description).
-# Modes: "current" = language.py's own detector (lazy + warm-up); "lazy" = lingua's default
+# Modes: "current" = language.py's own detector (lazy + warm-up); "high" = language.py with
+# LANGUAGE_ACCURACY=high; "lazy" = lingua's default
 # (models load per language on demand); "preloaded" = with_preloaded_language_models();
 # "low" = with_low_accuracy_mode() (trigram models only, lazy).
 OPTIONS: dict[str, tuple[str, str, str]] = {
     "langdetect": ("", "", "langdetect 1.0.9, DetectorFactory.seed = 0, raw best guess"),
-    "current": ("supported", "current", "language.py as it is: 22 languages, high accuracy, lazy + warm-up"),
+    "current": ("supported", "current", "language.py as it is: 22 languages, lingua low + fastText blended"),
+    "high": ("supported", "high", "22 languages, lingua high accuracy, lazy + warm-up (LANGUAGE_ACCURACY=high)"),
     "preloaded": ("supported", "preloaded", "22 languages, high accuracy, every model preloaded"),
     "low": ("supported", "low", "22 languages, low-accuracy mode"),
     "few": (",".join(FEW), "lazy", f"{'+'.join(FEW)} only, high accuracy, lazy"),
@@ -78,9 +80,11 @@ def _build_lingua(name: str) -> Detect:
     from lingua import IsoCode639_1, LanguageDetectorBuilder
 
     from ai_agents.services.inbound import language
+    from ai_agents.services.inbound.language_models import LinguaModel
 
     mode = OPTIONS[name][1]
-    if mode == "current":
+    if mode in ("current", "high"):
+        language.configure_detector([], accuracy="balanced" if mode == "current" else "high")
         language.get_detector()
     else:
         codes = option_languages(name)
@@ -94,7 +98,7 @@ def _build_lingua(name: str) -> Detect:
             builder = builder.with_preloaded_language_models()
         elif mode == "low":
             builder = builder.with_low_accuracy_mode()
-        language._detector = builder.build()  # what get_detector() returns from now on
+        language._detector = LinguaModel(builder.build())  # what get_detector() returns from now on
     return lambda text: language.detect_language(text).language
 
 

@@ -46,7 +46,7 @@ def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
     """Everything the use cases need, from the settings; migrates the database to head."""
     settings.check_exposure()
     try:
-        configure_detector(settings.detect_languages, low_accuracy=settings.language_accuracy == "low")
+        configure_detector(settings.detect_languages, accuracy=settings.language_accuracy)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     url = settings.resolved_database_url

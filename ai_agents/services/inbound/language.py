@@ -1,4 +1,4 @@
-"""Language of short customer chat messages (lingua, restricted to the supported languages)."""
+"""Language of short customer chat messages (lingua and fastText, restricted to the supported languages)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # lingua is imported only when the detector is first built
-    from lingua import LanguageDetector
+from ai_agents.services.inbound.language_models import ACCURACY_MODES, AccuracyMode, LanguageModel, build_model
 
 # ISO 639-1 codes the detector chooses from. Restricted on purpose: lingua's high-accuracy models
 # cost ~25 MB of RAM per language that shares its script with another supported language
@@ -45,7 +43,7 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = (
 )
 
 MIN_LETTERS = 3  # fewer letters than this (CJK characters count double) carry no language
-MIN_CONFIDENCE = 0.15  # lingua probability of the best language, below it: undetermined
+MIN_CONFIDENCE = 0.15  # probability of the best language, below it: undetermined
 MIN_MARGIN = 0.05  # best minus runner-up probability, below it: a tie, undetermined
 MIN_SINGLE_WORD_CONFIDENCE = 0.5  # one-word messages ("Hello", "merci") need more evidence
 SWITCH_CONFIDENCE = 0.3  # conversation_language: default confidence needed to switch language
@@ -84,25 +82,23 @@ class Detection:
 
 _UNDETERMINED = Detection(None, 0.0)
 _lock = threading.RLock()
-_detector: LanguageDetector | None = None
+_detector: LanguageModel | None = None
 
 
 @dataclass(frozen=True)
 class DetectorChoice:
-    """Which languages the detector chooses from, and lingua's accuracy mode."""
+    """Which languages the detector chooses from, and which models decide (language_models)."""
 
     languages: tuple[str, ...] = SUPPORTED_LANGUAGES
-    low_accuracy: bool = False
+    accuracy: AccuracyMode = "balanced"
 
 
 _choice = DetectorChoice()
 
 
-def configure_detector(languages: tuple[str, ...] | list[str], *, low_accuracy: bool = False) -> None:
-    """Set the candidate languages (empty: SUPPORTED_LANGUAGES) and the accuracy mode; the runtime
-    calls this once at start. Unknown codes raise ValueError naming them. Memory (lingua, trimmed):
-    ~25 MB per language sharing its script with another candidate, almost nothing otherwise;
-    low accuracy: ~25 MB for all 22, at 96.7% instead of 99% on short messages."""
+def configure_detector(languages: tuple[str, ...] | list[str], *, accuracy: AccuracyMode = "balanced") -> None:
+    """Set the candidate languages (empty: SUPPORTED_LANGUAGES) and the models (ACCURACY_MODES); the
+    runtime calls this once at start. Unknown codes or modes raise ValueError naming them."""
     from lingua import IsoCode639_1
 
     global _choice, _detector
@@ -110,26 +106,22 @@ def configure_detector(languages: tuple[str, ...] | list[str], *, low_accuracy: 
     unknown = [code for code in codes if not hasattr(IsoCode639_1, code.upper())]
     if unknown:
         raise ValueError(f"DETECT_LANGUAGES: unknown language code(s) {', '.join(unknown)}; expected ISO 639-1 codes")
-    choice = DetectorChoice(codes, low_accuracy)
+    if accuracy not in ACCURACY_MODES:
+        raise ValueError(f"LANGUAGE_ACCURACY: {accuracy!r} is not one of {', '.join(ACCURACY_MODES)}")
+    choice = DetectorChoice(codes, accuracy)
     with _lock:
         if choice != _choice:
             _choice, _detector = choice, None
 
 
-def _build_detector() -> LanguageDetector:
-    """The lingua detector of the configured choice, with its models loaded."""
-    from lingua import IsoCode639_1, LanguageDetectorBuilder
-
-    codes = [getattr(IsoCode639_1, code.upper()) for code in _choice.languages]
-    builder = LanguageDetectorBuilder.from_iso_codes_639_1(*codes)
-    if _choice.low_accuracy:
-        builder = builder.with_low_accuracy_mode()
-    detector = builder.build()
-    # Models load lazily per script; one text per shared script with words of 5+ letters loads
-    # them all now, so later calls are fast. (Preloading would also load the models of
-    # single-script languages, which lingua's rules never need: ~65 MB more.)
+def _build_detector() -> LanguageModel:
+    """The model of the configured choice, with its models loaded."""
+    detector = build_model(_choice.languages, _choice.accuracy)
+    # lingua loads its models lazily per script; one text per shared script with words of 5+
+    # letters loads them all now, so later calls are fast. (Preloading would also load the models
+    # of single-script languages, which lingua's rules never need: ~65 MB more in high accuracy.)
     for sample in ("Hello, where is my order?", "Здравствуйте, где заказ?", "مرحبا، أين طلبي؟"):
-        detector.compute_language_confidence_values(sample)
+        detector.ranked(sample)
     _return_freed_heap()
     return detector
 
@@ -142,8 +134,8 @@ def _return_freed_heap() -> None:
         trim(0)
 
 
-def get_detector() -> LanguageDetector:
-    """The shared detector, built on first use (a few seconds, ~320 MB for all 22); thread-safe."""
+def get_detector() -> LanguageModel:
+    """The shared detector, built on first use (about a second; see language_models for its memory)."""
     global _detector
     if _detector is None:
         with _lock:
@@ -197,8 +189,7 @@ def _word_count(cleaned: str) -> int:
 
 def _confidences(cleaned: str) -> list[tuple[str, float]]:
     """(language, probability) best first, for a cleaned, non-empty text."""
-    values = get_detector().compute_language_confidence_values(cleaned)
-    return [(value.language.iso_code_639_1.name.lower(), value.value) for value in values]
+    return get_detector().ranked(cleaned)
 
 
 def _analyse(text: str) -> tuple[Detection, dict[str, float], int]:
@@ -227,7 +218,7 @@ def detect_language(text: str) -> Detection:
     emoji and punctuation, fewer than MIN_LETTERS letters remain, when every word is a
     language-neutral chat token ("ok", "thx", "lol", "order"), when the best language's probability
     is below MIN_CONFIDENCE (MIN_SINGLE_WORD_CONFIDENCE for one word), or when the runner-up is
-    within MIN_MARGIN of it. ``confidence`` is lingua's probability of the best language (0 when
+    within MIN_MARGIN of it. ``confidence`` is the model's probability of the best language (0 when
     nothing was examined).
     """
     return _analyse(text)[0]

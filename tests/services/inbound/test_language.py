@@ -47,14 +47,14 @@ def test_dataset_is_labelled_short_chat_in_enough_languages() -> None:
     assert all(1 <= len(row["text"].split()) <= 15 for row in LABELLED)
 
 
-def test_accuracy_on_the_dataset_is_at_least_95_percent() -> None:
+def test_accuracy_on_the_dataset_is_at_least_98_percent() -> None:
     misses = [
         (row["text"], row["lang"], got)
         for row in LABELLED
         if (got := detect_language(row["text"]).language) != row["lang"]
     ]
     accuracy = 1 - len(misses) / len(LABELLED)
-    assert accuracy >= 0.95, f"accuracy {accuracy:.3f}; misses: {misses}"
+    assert accuracy >= 0.98, f"accuracy {accuracy:.3f}; misses: {misses}"
 
 
 @pytest.mark.parametrize("text", NULL_TEXTS)
@@ -115,7 +115,7 @@ def test_clean_text_keeps_only_words() -> None:
         ("Спасибо", "uk", "uk"),
         ("谢谢", "en", "en"),
         # still plausible in the conversation's language (pt got more than half of es)
-        ("Gracias por todo", "pt", "pt"),
+        ("Buenos dias a todos", "pt", "pt"),
         # a clear sentence in another language switches
         ("Hola, ¿dónde está mi pedido?", "en", "es"),
         ("Привет, как дела?", "en", "ru"),

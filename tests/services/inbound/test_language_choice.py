@@ -23,7 +23,7 @@ def test_the_detector_chooses_only_from_the_configured_languages() -> None:
         assert not is_detector_built()  # a new choice drops the old detector
         assert detect_language(SPANISH).language != "es"
         assert detect_language(RUSSIAN).language == "ru"
-        configure_detector(["en", "es"], low_accuracy=True)
+        configure_detector(["en", "es"], accuracy="low")
         assert detect_language(SPANISH).language == "es"
     finally:
         configure_detector([])
