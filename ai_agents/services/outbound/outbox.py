@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ai_agents.core.types import MessageStatus, OutboxStatus
+from ai_agents.db.inserts import insert_row
 from ai_agents.db.models import Conversation, Message, OutboxMessage
 from ai_agents.db.session import session_scope
 from ai_agents.services.context import AppContext
@@ -21,10 +22,10 @@ __all__ = ["INTERRUPTED", "ChannelDown", "enqueue", "queue_in_conversation", "qu
 def enqueue(session: Session, ctx: AppContext, *, fresh: bool = False, **fields) -> OutboxMessage | None:
     """Add an outbox row unless its idempotency key exists already (then None). `fresh`: the key
     cannot exist yet (it names a message stored in this transaction), so the row is just added."""
-    row = OutboxMessage(next_attempt_at=ctx.clock.now(), created_at=ctx.clock.now(), **fields)
     if fresh:
-        session.add(row)
-        return row
+        return insert_row(session, OutboxMessage, next_attempt_at=ctx.clock.now(), created_at=ctx.clock.now(),
+                          **fields)
+    row = OutboxMessage(next_attempt_at=ctx.clock.now(), created_at=ctx.clock.now(), **fields)
     key = fields["idempotency_key"]
     if session.exec(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)).first():
         return None
@@ -59,7 +60,9 @@ def queue_in_conversation(
     services.ports.DirectSend reservation) the row is written already leased to its sender, unless
     an earlier row to the same recipient is still to go (order first: then it waits for a claim)."""
     now = ctx.clock.now()
-    message = Message(
+    message = insert_row(
+        session,
+        Message,
         conversation_id=conversation.id,
         integration_id=conversation.integration_id,
         role=role,
@@ -71,8 +74,6 @@ def queue_in_conversation(
         status=MessageStatus.QUEUED,
         created_at=now,
     )
-    session.add(message)
-    session.flush()
     leased = {}
     if lease is not None and not claims.has_active_rows(session, conversation.integration_id, conversation.remote_id):
         leased = {"status": OutboxStatus.SENDING, "lease_owner": lease.owner, "lease_until": lease.until}
