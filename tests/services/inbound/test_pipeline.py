@@ -83,7 +83,7 @@ async def test_transient_llm_errors_are_retried(live, live_api, fake_telegram, f
     assert sent[0].text == "Reply to: still there?" and len(fake_openai.requests()) == 3
 
 
-@pytest.mark.parametrize("settings_overrides", [{"llm_retry_seconds": 0.3}])
+@pytest.mark.parametrize("settings_overrides", [{"llm_retry_seconds": 1.0}])
 async def test_lasting_llm_failure_keeps_message_and_raises_alert(live, live_api, fake_telegram, fake_openai, settings_overrides):
     fake_openai.fail(503, times=1000, message="overloaded")
     agent = await create_agent(live_api)
