@@ -197,13 +197,14 @@ def measure(system: str, chats: int, messages: int, latency: float, profile: str
 
 
 def _stages(timeline: list, pushed_at: dict[str, float], latency: float) -> dict[str, float]:
-    """Median milliseconds of each stage: pushed -> stored (poll + accept), stored -> reply stored
-    (turn, less the LLM's latency), reply stored -> sent (dispatch and the Telegram call)."""
+    """Median and p95 milliseconds of each stage: pushed -> stored (poll + accept), stored -> reply
+    stored (turn, less the LLM's latency), reply stored -> sent (dispatch and the Telegram call)."""
     rows = [(pushed_at[text], stored, replied, sent) for text, stored, replied, sent in timeline if text in pushed_at]
     accept = [(stored - pushed) * 1000 for pushed, stored, _, _ in rows]
     turn = [(replied - stored - latency) * 1000 for _, stored, replied, _ in rows]
     send = [(sent - replied) * 1000 for _, _, replied, sent in rows]
-    return {"accept_ms": percentile(accept, 50), "turn_ms": percentile(turn, 50), "send_ms": percentile(send, 50)}
+    stages = {"accept": accept, "turn": turn, "send": send}
+    return {f"{name}_{q}_ms": percentile(values, q) for name, values in stages.items() for q in (50, 95)}
 
 
 async def _drive(telegram, chats: int, messages: int, latencies: list[float], pushed_at: dict[str, float]) -> None:
@@ -259,9 +260,10 @@ def main() -> None:
             print(_row(f"{latency * 1000:.0f}ms", system, [format(r[key], fmt) for _, key, fmt in COLUMNS]))
         p, e = results["platform"], results["echo-bot"]
         print(_row("", "ratio", [f"{p[key] / max(e[key], 0.1):.2f}" for _, key, _ in COLUMNS]))
-        print(f"  platform stages, median ms: poll + accept {p['accept_ms']:.1f}, turn less LLM latency "
-              f"{p['turn_ms']:.1f} (of which the LLM call less its latency {p['llm_call_ms']:.1f}), "
-              f"dispatch + Telegram call {p['send_ms']:.1f}; LLM calls per message "
+        print(f"  platform stages, median / p95 ms: poll + accept {p['accept_50_ms']:.1f} / {p['accept_95_ms']:.1f}, "
+              f"turn less LLM latency {p['turn_50_ms']:.1f} / {p['turn_95_ms']:.1f} (median LLM call less its "
+              f"latency {p['llm_call_ms']:.1f}), dispatch + Telegram call {p['send_50_ms']:.1f} / {p['send_95_ms']:.1f}; "
+              "LLM calls per message "
               f"{p['llm_calls_per_msg']:.2f} (echo bot {e['llm_calls_per_msg']:.2f})")
         _print_transactions(reports)
     if args.profile:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +109,35 @@ def libpq_url(url: str) -> str:
     return urlunsplit(("postgres", parts.netloc, parts.path, query, parts.fragment))
 
 
+def in_own_thread(fn: Callable[[], object], name: str) -> asyncio.Future:
+    """`fn()` in a thread of its own, as a future of this loop. For a call that lasts as long as a
+    connection: in the default executor (cores + 4 workers) each device would hold a worker for
+    good, and with a few devices the database work and the stages run there would wait forever."""
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def settle(result: object, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)
+
+    def target() -> None:
+        try:
+            outcome: tuple[object, BaseException | None] = (fn(), None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the loop, raised where it is awaited
+            outcome = (None, exc)
+        try:
+            loop.call_soon_threadsafe(settle, *outcome)
+        except RuntimeError:  # the loop is closed: the server is stopping
+            pass
+
+    threading.Thread(target=target, name=name, daemon=True).start()
+    return future
+
+
 async def run_client(
     build: Callable[[EventSink], DeviceClient],
     handle: Callable[[object, DeviceClient], Awaitable[bool]],
@@ -131,7 +161,7 @@ async def run_client(
         return f"{type(exc).__name__}: {exc}", False
     running(client)
     connected = False
-    runner = asyncio.ensure_future(asyncio.to_thread(client.run))
+    runner = in_own_thread(client.run, name="whatsapp-client")
     try:
         while not runner.done() or not events.empty():
             getter = asyncio.ensure_future(events.get())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 
@@ -145,3 +146,17 @@ async def test_an_expired_qr_code_says_how_to_get_a_new_one(live, live_api, fake
     await live_api.post(f"/api/integrations/{created['id']}/pair")
     await wait_status(live_api, created["id"], "waiting_qr")
     assert (await live_api.get(f"/api/integrations/{created['id']}/qr")).json()["results"]["qr"]
+
+
+async def test_more_devices_than_the_default_executors_workers_leave_the_database_work_running(
+    live, live_api, fake_whatsapp
+):
+    workers = min(32, (os.cpu_count() or 1) + 4)  # asyncio's default executor
+    agent = await create_agent(live_api)
+    clients = [(await add_device(live_api, agent["id"], fake_whatsapp))[1] for _ in range(workers + 1)]
+    for client in clients:
+        await asyncio.to_thread(client.running.wait, 10)
+    assert all(client.running.is_set() for client in clients)  # every device's client is running
+    # Database work and the stages still get worker threads: the API answers at once.
+    listed = await asyncio.wait_for(live_api.get(f"/api/agents/{agent['id']}/integrations"), 10)
+    assert listed.status_code == 200 and len(listed.json()["results"]) == workers + 1
