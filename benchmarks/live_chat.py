@@ -1,5 +1,6 @@
-"""Live chat benchmark: page load with 1,000 conversations and a 10,000-message conversation, and
-the time from a customer message's arrival (at the fake Telegram) to its display in Chromium.
+"""Live chat benchmark: page load with 1,000 conversations and a 10,000-message conversation, the
+time from a customer message's arrival (at the fake Telegram) to its display in Chromium, and the
+time an older page takes to come in when the conversation is scrolled to the top.
 
 Run: .venv/bin/python -m benchmarks.live_chat [--conversations 1000] [--messages 10000] [--runs 5]
 The real server (`reflex run --env prod`) is started; the agent and its bot are made through the
@@ -57,7 +58,7 @@ def percentile(values: list[float], share: float) -> float:
 async def measure(server, telegram, conversation_id: int, runs: int, arrivals: int) -> dict:
     from playwright.async_api import async_playwright
 
-    loads, displays = [], []
+    loads, displays, older = [], [], []
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for _ in range(runs):
@@ -71,6 +72,13 @@ async def measure(server, telegram, conversation_id: int, runs: int, arrivals: i
         page = await browser.new_page(viewport={"width": 1440, "height": 900})
         await page.goto(f"{server.base_url}/live-chat?c={conversation_id}")
         await page.locator(".message-text").last.wait_for(timeout=60_000)
+        for _ in range(runs):  # scroll to the top: the previous page of messages comes in
+            shown = await page.locator("#messages .message").count()
+            started = time.perf_counter()
+            await page.eval_on_selector("#messages", "pane => { pane.scrollTop = -pane.scrollHeight; }")
+            await page.wait_for_function("n => document.querySelectorAll('#messages .message').length > n",
+                                         arg=shown, timeout=60_000)
+            older.append(time.perf_counter() - started)
         for n in range(arrivals):
             text = f"Arrival probe {n}"
             started = time.perf_counter()
@@ -80,7 +88,7 @@ async def measure(server, telegram, conversation_id: int, runs: int, arrivals: i
             displays.append(time.perf_counter() - started)
             await asyncio.sleep(0.2)
         await browser.close()
-    return {"loads": loads, "displays": displays}
+    return {"loads": loads, "displays": displays, "older": older}
 
 
 def main() -> None:
@@ -119,8 +127,12 @@ def main() -> None:
     loads, displays = figures["loads"], figures["displays"]
     print(f"live chat page load ({args.conversations} conversations, open one of {args.messages + 2} messages): "
           f"median {statistics.median(loads) * 1000:.0f} ms, max {max(loads) * 1000:.0f} ms over {len(loads)} loads")
+    print(f"live chat page load p95 {percentile(loads, 0.95) * 1000:.0f} ms")
     print(f"customer message arrival to display: median {statistics.median(displays) * 1000:.0f} ms, "
           f"p95 {percentile(displays, 0.95) * 1000:.0f} ms over {len(displays)} messages")
+    older = figures["older"]
+    print(f"older page on scroll to the top: median {statistics.median(older) * 1000:.0f} ms, "
+          f"max {max(older) * 1000:.0f} ms over {len(older)} pages of 50")
 
 
 if __name__ == "__main__":
