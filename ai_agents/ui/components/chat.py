@@ -143,6 +143,7 @@ def message_pane(state) -> rx.Component:
         height="calc(100vh - 22em)",
         width="100%",
         padding="0.5em",
+        overflow_anchor="none",  # no anchoring on the top button: column-reverse keeps the view
         on_mount=rx.call_script(OLDER_ON_SCROLL),
     )
 

@@ -45,6 +45,7 @@ async def _charts(utc_offset_minutes: int) -> dict:
         "daily": activity["daily"],
         "sentiment": sentiment_slices(activity["sentiment"]),
         "messages_24h": sum(bucket["total"] for bucket in activity["hourly"]),
+        "sentiment_total": sum(activity["sentiment"].values()),
     }
 
 
@@ -70,6 +71,7 @@ class DashboardState(rx.State):
     daily: list[dict] = []
     sentiment: list[dict] = []
     messages_24h: int = 0
+    sentiment_total: int = 0
     utc_offset_minutes: int = 0  # the browser's, once it told; buckets in UTC until then
     zone: str = "UTC"
 
@@ -130,7 +132,10 @@ def dashboard_page() -> rx.Component:
                                      id="messages-24h")),
                    messages_chart(s.hourly, "chart-hourly")),
             _panel(rx.heading("Messages, last 14 days", size="3"), messages_chart(s.daily, "chart-daily")),
-            _panel(rx.heading("Customer sentiment, last 7 days", size="3"), sentiment_chart(s.sentiment),
+            _panel(rx.heading("Customer sentiment, last 7 days", size="3"),
+                   rx.cond(s.sentiment_total > 0, sentiment_chart(s.sentiment),
+                           rx.center(rx.text("No scored customer messages yet", size="2", color_scheme="gray"),
+                                     height="200px", width="100%")),
                    rx.hstack(rx.foreach(s.sentiment, _sentiment_count), justify="center", width="100%")),
             columns=rx.breakpoints(initial="1", md="2", xl="3"),
             spacing="4",
