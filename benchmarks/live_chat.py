@@ -50,6 +50,22 @@ def _add_conversations(database: Path, like_id: int, count: int) -> None:
     engine.dispose()
 
 
+def add_history(database: Path, conversation_id: int, count: int) -> None:
+    """`count` earlier messages of the conversation, answered long ago (status handled: the pipeline
+    does not take the customer's ones for new messages to answer)."""
+    from sqlalchemy import update
+    from sqlmodel import create_engine
+
+    from ai_agents.db.models import Message
+
+    engine = create_engine(f"sqlite:///{database}")
+    _add_messages(engine, conversation_id, count)
+    with engine.begin() as connection:
+        connection.execute(update(Message).where(Message.conversation_id == conversation_id, Message.role == "user",
+                                                 Message.status == "received").values(status="handled"))
+    engine.dispose()
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -72,13 +88,6 @@ async def measure(server, telegram, conversation_id: int, runs: int, arrivals: i
         page = await browser.new_page(viewport={"width": 1440, "height": 900})
         await page.goto(f"{server.base_url}/live-chat?c={conversation_id}")
         await page.locator(".message-text").last.wait_for(timeout=60_000)
-        for _ in range(runs):  # scroll to the top: the previous page of messages comes in
-            shown = await page.locator("#messages .message").count()
-            started = time.perf_counter()
-            await page.eval_on_selector("#messages", "pane => { pane.scrollTop = -pane.scrollHeight; }")
-            await page.wait_for_function("n => document.querySelectorAll('#messages .message').length > n",
-                                         arg=shown, timeout=60_000)
-            older.append(time.perf_counter() - started)
         for n in range(arrivals):
             text = f"Arrival probe {n}"
             started = time.perf_counter()
@@ -87,6 +96,13 @@ async def measure(server, telegram, conversation_id: int, runs: int, arrivals: i
             await page.locator(".message-text").filter(has_text=exact).wait_for(timeout=30_000)
             displays.append(time.perf_counter() - started)
             await asyncio.sleep(0.2)
+        for _ in range(runs):  # then scroll to the top: the previous page of messages comes in
+            shown = await page.locator("#messages .message").count()
+            started = time.perf_counter()
+            await page.eval_on_selector("#messages", "pane => { pane.scrollTop = -pane.scrollHeight; }")
+            await page.wait_for_function("n => document.querySelectorAll('#messages .message').length > n",
+                                         arg=shown, timeout=60_000)
+            older.append(time.perf_counter() - started)
         await browser.close()
     return {"loads": loads, "displays": displays, "older": older}
 
@@ -114,13 +130,9 @@ def main() -> None:
                 telegram.push_message(TOKEN, CHAT_ID, "hello")
                 telegram.wait_for_sent(1, token=TOKEN, chat_id=CHAT_ID, timeout=30)
                 conversation_id = api.get("/api/conversations").json()["results"][0]["id"]
-            from sqlmodel import create_engine
-
             database = root / "data" / "ai_agents.db"
             _add_conversations(database, conversation_id, args.conversations - 1)
-            engine = create_engine(f"sqlite:///{database}")
-            _add_messages(engine, conversation_id, args.messages)
-            engine.dispose()
+            add_history(database, conversation_id, args.messages)
             figures = asyncio.run(measure(server, telegram, conversation_id, args.runs, args.arrivals))
         finally:
             server.stop()

@@ -10,9 +10,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import create_engine
-
-from benchmarks.export import _add_messages
+from benchmarks.live_chat import add_history
 from tests.e2e.test_workspace_ui import (  # noqa: F401 (workspace: the module's running platform)
     API_TOKEN,
     BOT,
@@ -100,9 +98,7 @@ async def test_older_messages_come_in_on_scroll_to_the_top_keeping_the_view(work
     workspace.telegram.push_message(BOT, 902, "First words", first_name="Otto")
     conversation = workspace.conversation_of(902)
     await workspace.telegram.awaited_sent(1, token=BOT, chat_id=902)
-    engine = create_engine(f"sqlite:///{workspace.server.data_dir / 'ai_agents.db'}")
-    _add_messages(engine, conversation["id"], 300)
-    engine.dispose()
+    add_history(workspace.server.data_dir / "ai_agents.db", conversation["id"], 300)
     total = workspace.api.get(f"/api/conversations/{conversation['id']}").json()["results"]["message_count"]
     page = await logged_in_page(browser, workspace, f"/live-chat?c={conversation['id']}")
     bubbles = page.locator("#messages .message")

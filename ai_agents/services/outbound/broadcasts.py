@@ -13,7 +13,7 @@ from ai_agents.core.errors import FieldProblem, NotFound, ValidationFailed
 from ai_agents.core.types import BroadcastStatus, IntegrationStatus, OutboxStatus
 from ai_agents.db.models import Broadcast, Conversation, Integration, OutboxMessage
 from ai_agents.db.queries import load_agent
-from ai_agents.db.session import session_scope
+from ai_agents.db.session import read_scope, session_scope
 from ai_agents.logs import get_logger
 from ai_agents.services.context import AppContext
 from ai_agents.services.outbound.broadcast_recipients import (
@@ -36,7 +36,7 @@ INSERT_BATCH = 2_000  # outbox rows per INSERT
 
 
 class BroadcastCreate(StrictInput):
-    """Body of POST /api/agents/{agent_id}/settings/broadcast (the plan's fields plus two)."""
+    """Body of POST /api/agents/{agent_id}/settings/broadcast (the plan's fields, plus integration_id, name, names)."""
 
     message: str = Field(min_length=1, max_length=4096, description="Text; {name} is the recipient's name")
     integration_type: Literal["whatsapp", "telegram", "instagram"]
@@ -128,7 +128,7 @@ def preview_broadcast(ctx: AppContext, agent_id: int, data: BroadcastCreate) -> 
     """What creating the campaign would do, without creating it: how many recipients would be sent
     to, which would be skipped and why (the first 100 named), and the message the first one gets."""
     checked = check_recipients(data.integration_type, data.recipients, data.names)
-    with session_scope(ctx.engine) as session:
+    with read_scope(ctx.engine) as session:  # nothing written: no writer waits for it
         load_agent(session, agent_id)
         integration = _pick_integration(session, agent_id, data)
         contacts = _contacts(session, integration.id, list(checked.names))

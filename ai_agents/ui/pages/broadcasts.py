@@ -13,7 +13,7 @@ import reflex as rx
 
 from ai_agents.core.errors import AppError, FieldProblem, ValidationFailed
 from ai_agents.services.outbound import broadcasts
-from ai_agents.services.outbound.broadcast_recipients import MAX_CSV_BYTES, read_recipients_csv
+from ai_agents.services.outbound.broadcast_recipients import INVALID_LISTED, MAX_CSV_BYTES, read_recipients_csv
 from ai_agents.services.validation import parse
 from ai_agents.services.workspace import agents
 from ai_agents.ui.components.campaigns import campaign_card, create_form, preview_card, recipient_problems
@@ -151,8 +151,8 @@ class BroadcastsState(rx.State):
             self.error, self.preview = exc.message, {}
             return
         self._draft = {"agent_id": int(agent_id), "body": body.model_dump(mode="json")}
-        rows = [{"recipient": p, "reason": "not in the campaign"} for p in self._upload_problems]
-        self.preview_skipped = rows + found["skipped"]
+        rows = [{"recipient": p, "reason": "not in the campaign"} for p in self._upload_problems[:INVALID_LISTED]]
+        self.preview_skipped = (rows + found["skipped"])[:INVALID_LISTED]
         self.preview = {
             "valid": found["valid"], "invalid": found["invalid"] + len(self._upload_problems),
             "opted_out": found["opted_out"], "duplicates": found["duplicates"],
