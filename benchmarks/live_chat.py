@@ -1,5 +1,6 @@
-"""Live chat benchmark: page load with 1,000 conversations and a 10,000-message conversation, and
-the time from a customer message's arrival (at the fake Telegram) to its display in Chromium.
+"""Live chat benchmark: page load with 1,000 conversations and a 10,000-message conversation, the
+time from a customer message's arrival (at the fake Telegram) to its display in Chromium, and the
+time an older page takes to come in when the conversation is scrolled to the top.
 
 Run: .venv/bin/python -m benchmarks.live_chat [--conversations 1000] [--messages 10000] [--runs 5]
 The real server (`reflex run --env prod`) is started; the agent and its bot are made through the
@@ -49,6 +50,22 @@ def _add_conversations(database: Path, like_id: int, count: int) -> None:
     engine.dispose()
 
 
+def add_history(database: Path, conversation_id: int, count: int) -> None:
+    """`count` earlier messages of the conversation, answered long ago (status handled: the pipeline
+    does not take the customer's ones for new messages to answer)."""
+    from sqlalchemy import update
+    from sqlmodel import create_engine
+
+    from ai_agents.db.models import Message
+
+    engine = create_engine(f"sqlite:///{database}")
+    _add_messages(engine, conversation_id, count)
+    with engine.begin() as connection:
+        connection.execute(update(Message).where(Message.conversation_id == conversation_id, Message.role == "user",
+                                                 Message.status == "received").values(status="handled"))
+    engine.dispose()
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -57,7 +74,7 @@ def percentile(values: list[float], share: float) -> float:
 async def measure(server, telegram, conversation_id: int, runs: int, arrivals: int) -> dict:
     from playwright.async_api import async_playwright
 
-    loads, displays = [], []
+    loads, displays, older = [], [], []
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for _ in range(runs):
@@ -79,8 +96,15 @@ async def measure(server, telegram, conversation_id: int, runs: int, arrivals: i
             await page.locator(".message-text").filter(has_text=exact).wait_for(timeout=30_000)
             displays.append(time.perf_counter() - started)
             await asyncio.sleep(0.2)
+        for _ in range(runs):  # then scroll to the top: the previous page of messages comes in
+            shown = await page.locator("#messages .message").count()
+            started = time.perf_counter()
+            await page.eval_on_selector("#messages", "pane => { pane.scrollTop = -pane.scrollHeight; }")
+            await page.wait_for_function("n => document.querySelectorAll('#messages .message').length > n",
+                                         arg=shown, timeout=60_000)
+            older.append(time.perf_counter() - started)
         await browser.close()
-    return {"loads": loads, "displays": displays}
+    return {"loads": loads, "displays": displays, "older": older}
 
 
 def main() -> None:
@@ -106,21 +130,21 @@ def main() -> None:
                 telegram.push_message(TOKEN, CHAT_ID, "hello")
                 telegram.wait_for_sent(1, token=TOKEN, chat_id=CHAT_ID, timeout=30)
                 conversation_id = api.get("/api/conversations").json()["results"][0]["id"]
-            from sqlmodel import create_engine
-
             database = root / "data" / "ai_agents.db"
             _add_conversations(database, conversation_id, args.conversations - 1)
-            engine = create_engine(f"sqlite:///{database}")
-            _add_messages(engine, conversation_id, args.messages)
-            engine.dispose()
+            add_history(database, conversation_id, args.messages)
             figures = asyncio.run(measure(server, telegram, conversation_id, args.runs, args.arrivals))
         finally:
             server.stop()
     loads, displays = figures["loads"], figures["displays"]
     print(f"live chat page load ({args.conversations} conversations, open one of {args.messages + 2} messages): "
           f"median {statistics.median(loads) * 1000:.0f} ms, max {max(loads) * 1000:.0f} ms over {len(loads)} loads")
+    print(f"live chat page load p95 {percentile(loads, 0.95) * 1000:.0f} ms")
     print(f"customer message arrival to display: median {statistics.median(displays) * 1000:.0f} ms, "
           f"p95 {percentile(displays, 0.95) * 1000:.0f} ms over {len(displays)} messages")
+    older = figures["older"]
+    print(f"older page on scroll to the top: median {statistics.median(older) * 1000:.0f} ms, "
+          f"max {max(older) * 1000:.0f} ms over {len(older)} pages of 50")
 
 
 if __name__ == "__main__":

@@ -116,6 +116,8 @@ class Message(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("integration_id", "external_id", name="uq_message_external"),
         Index("ix_messages_conversation_created", "conversation_id", "created_at"),
+        Index("ix_messages_conversation_id", "conversation_id", "id"),  # a conversation's pages (keyset by id)
+        Index("ix_messages_created_at", "created_at"),  # the dashboard's counts and charts
         {"sqlite_autoincrement": True},  # ids are never reused
     )
 

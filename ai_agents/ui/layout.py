@@ -33,6 +33,8 @@ def sidebar() -> rx.Component:
             for label, href, icon in NAV
         ],
         rx.spacer(),
+        rx.hstack(rx.icon("moon", size=16), rx.text("Dark mode", size="2"),
+                  rx.color_mode.switch(size="1", id="dark-mode"), align="center"),  # kept in localStorage
         rx.button(rx.icon("log-out", size=14), "Log out", on_click=AuthState.logout, variant="ghost",
                   size="1", id="logout"),
         width="14em",

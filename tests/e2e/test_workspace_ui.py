@@ -5,6 +5,7 @@ alerts; and the websocket driven without the page is refused until logged in."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -14,6 +15,8 @@ import httpx
 import pytest
 
 from ai_agents.ui.auth import AuthState
+from ai_agents.ui.pages.broadcasts import BroadcastsState
+from ai_agents.ui.pages.dashboard import DashboardState
 from ai_agents.ui.pages.live_chat import LiveChatState
 from tests.api.test_settings import PLAN_SENTIMENT
 from tests.fakes.openai_server import FakeOpenAI
@@ -100,6 +103,47 @@ def test_websocket_handlers_refuse_a_tab_not_logged_in(workspace):
     assert workspace.server.log().count("🚫 UI event") >= 1
 
 
+def upload_csv(workspace, tab: ReflexSocket, handler: str, data: bytes) -> str:
+    """A file sent the way the page's upload button sends it (POST /_upload for the tab's token)."""
+    headers = {"reflex-client-token": tab.token, "reflex-event-handler": handler}
+    response = httpx.post(f"{workspace.server.base_url}/_upload", headers=headers,
+                          files={"files": ("list.csv", data, "text/csv")}, timeout=30)
+    return response.text
+
+
+def test_websocket_refuses_the_dashboard_broadcast_and_upload_handlers_without_login(workspace):
+    """The dashboard's and the broadcasts page's handlers, and a CSV upload over HTTP, do nothing
+    for a tab that has not logged in, and act once it has."""
+    agent = workspace.api.get("/api/agents").json()["results"][0]
+    body = {"message": "Later", "integration_type": "telegram", "recipients": ["105"], "scheduled_at": "2099-01-01T09:00:00Z"}
+    campaign = workspace.api.post(f"/api/agents/{agent['id']}/settings/broadcast", json=body).json()["results"]
+    status = f"/api/agents/{agent['id']}/settings/broadcast/{campaign['id']}"
+    dashboard, broadcasts = DashboardState.get_full_name(), BroadcastsState.get_full_name()
+    form = {"agent_id": str(agent["id"]), "channel": "telegram", "message": "Hi", "recipients": "105", "when": "now"}
+    tab = ReflexSocket(workspace.server.base_url, "/broadcasts")
+
+    def attempt() -> str:
+        tab.updates.clear()
+        tab.emit(f"{dashboard}.show_charts", utc_offset_minutes=60)
+        tab.emit(f"{broadcasts}.preview_campaign", form_data=form)
+        tab.emit(f"{broadcasts}.show_problems", agent_id=agent["id"], broadcast_id=campaign["id"])
+        tab.emit(f"{broadcasts}.cancel", agent_id=agent["id"], broadcast_id=campaign["id"])
+        uploaded = upload_csv(workspace, tab, f"{broadcasts}.upload_csv", b"chat_id,name\n106,Ann\n")
+        tab.settle(1.5)
+        return json.dumps(tab.updates) + uploaded
+
+    try:
+        refused = attempt()
+        assert workspace.api.get(status).json()["results"]["status"] == "pending"
+        assert not any(name in refused for name in ("hourly", "preview", "problems_of", "upload_summary"))
+        tab.emit(f"{AuthState.get_full_name()}.login", form_data={"password": API_TOKEN})
+        accepted = attempt()
+    finally:
+        tab.close()
+    assert workspace.api.get(status).json()["results"]["status"] == "cancelled"
+    assert all(name in accepted for name in ("hourly", "UTC+01:00", "preview", "problems_of", "list.csv: 1 recipients"))
+
+
 async def test_live_chat_dashboard_takeover_note_reply_export(workspace, browser):
     dashboard = await logged_in_page(browser, workspace)
     counter = dashboard.locator("#stat-messages-today")
@@ -109,8 +153,6 @@ async def test_live_chat_dashboard_takeover_note_reply_export(workspace, browser
     workspace.telegram.push_message(BOT, 202, "Where is my parcel?", first_name="Maria")
     await dashboard.wait_for_function(
         "n => Number(document.querySelector('#stat-messages-today').innerText) > n", arg=before, timeout=10_000)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await dashboard.screenshot(path=str(SCREENSHOTS / "dashboard.png"))
 
     conversation = workspace.conversation_of(202)
     first = await logged_in_page(browser, workspace, f"/live-chat?c={conversation['id']}")
@@ -137,6 +179,7 @@ async def test_live_chat_dashboard_takeover_note_reply_export(workspace, browser
     assert sent[-1].text == "Checking with the courier now"
     bubble = second.locator(".message", has_text="Checking with the courier now")
     await bubble.locator(".delivery", has_text="sent").wait_for()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await first.screenshot(path=str(SCREENSHOTS / "live-chat.png"))
     async with first.expect_download() as download_info:
         await first.click("#export")
@@ -175,14 +218,22 @@ async def test_alert_of_a_very_negative_message_links_to_its_conversation(worksp
     await message(page, "This is the worst experience ever! I want a refund immediately!").wait_for()
 
 
-async def test_a_broadcast_created_in_the_page_reaches_100_percent(workspace, browser):
+async def broadcast_form(browser, workspace, name: str, text: str):
+    """The broadcasts page with the agent chosen, the campaign's name and message filled in."""
     page = await logged_in_page(browser, workspace, "/broadcasts")
     await page.click("#broadcast-agent")
     await page.get_by_role("option", name="Shop").click()
-    await page.fill("#broadcast-name", "Spring sale")
-    await page.fill("#broadcast-message", "Hi {name}, 20% off today")
+    await page.fill("#broadcast-name", name)
+    await page.fill("#broadcast-message", text)
+    return page
+
+
+async def test_a_broadcast_created_in_the_page_reaches_100_percent(workspace, browser):
+    page = await broadcast_form(browser, workspace, "Spring sale", "Hi {name}, 20% off today")
     await page.fill("#broadcast-recipients", "202\n303, 404\nnot-a-chat")
-    await page.click("#broadcast-create")
+    await page.click("#broadcast-preview")
+    await page.locator("#preview-valid", has_text="3").wait_for()
+    await page.click("#broadcast-confirm")
     campaign = page.locator(".broadcast", has_text="Spring sale")
     await campaign.locator(".broadcast-counts", has_text="100% · 3 sent · 0 failed · 0 pending · 1 skipped of 4").wait_for()
     assert await campaign.locator(".broadcast-progress").get_attribute("data-state") == "complete"

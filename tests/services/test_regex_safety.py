@@ -80,7 +80,7 @@ WHOLE_TEXT_FUNCTIONS = {
     "clean_text": (language.clean_text, LIMIT_SECONDS),
     "csv_cell": (conversations._cell, LIMIT_SECONDS),
     "redact": (logs.redact, LIMIT_SECONDS),
-    "broadcast_personalise": (partial(broadcasts.personalise, contact=None), LIMIT_SECONDS),
+    "broadcast_personalise": (partial(broadcasts.personalise, name=None), LIMIT_SECONDS),
     "assess": (sentiment.assess, 5 * LIMIT_SECONDS),
     "assess_with_keywords": (partial(sentiment.assess, extra_keywords=("refund now", "a a")), 5 * LIMIT_SECONDS),
 }

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from ai_agents.api.deps import get_ctx, require_token
 from ai_agents.api.envelope import ok
 from ai_agents.api.params import Id, Offset
+from ai_agents.core.types import OutboxStatus
 from ai_agents.services.context import AppContext
 from ai_agents.services.outbound import broadcasts
 
@@ -33,6 +34,11 @@ def create(agent_id: Id, body: broadcasts.BroadcastCreate, ctx: AppContext = Dep
     return ok(broadcasts.create_broadcast(ctx, agent_id, body), "Broadcast created", status=201)
 
 
+@router.post("/preview", summary="What a create with this body would do: valid, invalid and opted-out recipients")
+def preview(agent_id: Id, body: broadcasts.BroadcastCreate, ctx: AppContext = Depends(get_ctx)):
+    return ok(broadcasts.preview_broadcast(ctx, agent_id, body))
+
+
 @router.get("", summary="The agent's broadcasts, newest first")
 def list_all(agent_id: Id, ctx: AppContext = Depends(get_ctx)):
     return ok(broadcasts.list_broadcasts(ctx, agent_id))
@@ -49,9 +55,10 @@ def recipients(
     broadcast_id: Id,
     limit: int = Query(500, ge=1, le=5000),
     offset: Offset = 0,
+    status: OutboxStatus | None = Query(None, description="Only these, e.g. failed or skipped"),
     ctx: AppContext = Depends(get_ctx),
 ):
-    return ok(broadcasts.list_recipients(ctx, agent_id, broadcast_id, limit=limit, offset=offset))
+    return ok(broadcasts.list_recipients(ctx, agent_id, broadcast_id, limit=limit, offset=offset, status=status))
 
 
 @router.post("/{broadcast_id}/cancel", summary="Stop what has not been sent")

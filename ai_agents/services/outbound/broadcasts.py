@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -11,37 +10,42 @@ from sqlalchemy import func, insert, update
 from sqlmodel import Session, select
 
 from ai_agents.core.errors import FieldProblem, NotFound, ValidationFailed
-from ai_agents.core.phone import to_e164
-from ai_agents.core.types import BroadcastStatus, ChannelType, IntegrationStatus, OutboxStatus
+from ai_agents.core.types import BroadcastStatus, IntegrationStatus, OutboxStatus
 from ai_agents.db.models import Broadcast, Conversation, Integration, OutboxMessage
 from ai_agents.db.queries import load_agent
-from ai_agents.db.session import session_scope
+from ai_agents.db.session import read_scope, session_scope
 from ai_agents.logs import get_logger
 from ai_agents.services.context import AppContext
+from ai_agents.services.outbound.broadcast_recipients import (
+    INVALID_LISTED,
+    NAME_MAX_CHARS,
+    RECIPIENT_MAX_CHARS,
+    Checked,
+    check_recipients,
+    personalise,
+)
 from ai_agents.services.validation import DbId, StrictInput
 
 log = get_logger("broadcasts")
 
-RECIPIENT_RULES = {  # channel -> (pattern, what a person should send)
-    ChannelType.WHATSAPP: (re.compile(r"^\+[1-9]\d{6,14}$"), "a phone number in E.164 form, e.g. +14155550100"),
-    ChannelType.TELEGRAM: (re.compile(r"^-?\d{1,20}$"), "a numeric Telegram chat id, e.g. 123456789"),
-    ChannelType.INSTAGRAM: (re.compile(r"^\d{5,30}$"), "an Instagram-scoped user id (digits)"),
-}
 FINISHED = (BroadcastStatus.COMPLETED, BroadcastStatus.COMPLETED_WITH_ERRORS, BroadcastStatus.CANCELLED, BroadcastStatus.FAILED)
 MAX_RECIPIENTS = 100_000  # per campaign; more go in several campaigns
-RECIPIENT_MAX_CHARS = 64  # the longest valid recipient is 31 characters
 # Statements stay far below PostgreSQL's 65,535 bind parameters and never hold the database long.
 LOOKUP_BATCH = 5_000  # recipients per IN (...) when looking up contacts
 INSERT_BATCH = 2_000  # outbox rows per INSERT
 
 
 class BroadcastCreate(StrictInput):
-    """Body of POST /api/agents/{agent_id}/settings/broadcast (the plan's fields plus two)."""
+    """Body of POST /api/agents/{agent_id}/settings/broadcast (the plan's fields, plus integration_id, name, names)."""
 
-    message: str = Field(min_length=1, max_length=4096, description="Text; {name} is the contact's name")
+    message: str = Field(min_length=1, max_length=4096, description="Text; {name} is the recipient's name")
     integration_type: Literal["whatsapp", "telegram", "instagram"]
     recipients: list[Annotated[str, Field(max_length=RECIPIENT_MAX_CHARS)]] = Field(
         min_length=1, max_length=MAX_RECIPIENTS, description=f"At most {MAX_RECIPIENTS:,} per campaign"
+    )
+    names: dict[Annotated[str, Field(max_length=RECIPIENT_MAX_CHARS)], Annotated[str, Field(max_length=NAME_MAX_CHARS)]] = Field(
+        default_factory=dict, max_length=MAX_RECIPIENTS,
+        description='{name} of some recipients, e.g. {"123456789": "Ann"}; the others get the contact\'s name',
     )
     scheduled_at: datetime | None = Field(None, description="ISO 8601 with a time zone; null: now")
     integration_id: DbId | None = Field(None, description="Needed when the agent has several of that type")
@@ -63,13 +67,6 @@ class BroadcastCreate(StrictInput):
         if value is not None and value.tzinfo is None:
             raise ValueError("include a time zone, e.g. 2026-12-01T09:00:00Z")
         return value
-
-
-def normalise(channel: str, recipient: str) -> str:
-    text = recipient.strip()
-    if channel == ChannelType.WHATSAPP:  # +1 (555) 000-1111, 0015550001111, 15550001111@s.whatsapp.net
-        text = to_e164(text) or re.sub(r"[\s\-().]", "", text)
-    return text
 
 
 def _pick_integration(session: Session, agent_id: int, data: BroadcastCreate) -> Integration:
@@ -96,24 +93,24 @@ def create_broadcast(ctx: AppContext, agent_id: int, data: BroadcastCreate) -> d
     """Store the campaign and one outbox row per recipient; invalid or opted-out ones are skipped."""
     now = ctx.clock.now()
     start = max(data.scheduled_at, now) if data.scheduled_at else now
-    recipients = list(dict.fromkeys(normalise(data.integration_type, raw) for raw in data.recipients))
+    checked = check_recipients(data.integration_type, data.recipients, data.names)
     with session_scope(ctx.engine) as session:
         load_agent(session, agent_id)
         integration = _pick_integration(session, agent_id, data)
-        contacts = _contacts(session, integration.id, recipients)
+        contacts = _contacts(session, integration.id, list(checked.names))
         broadcast = Broadcast(
             agent_id=agent_id,
             integration_id=integration.id,
             integration_type=data.integration_type,
             name=data.name,
             message=data.message,
-            total=len(recipients),
+            total=len(checked.names),
             scheduled_at=data.scheduled_at,
             created_at=now,
         )
         session.add(broadcast)
         session.flush()
-        rows = _outbox_rows(broadcast, recipients, contacts, start)
+        rows = _outbox_rows(broadcast, checked, contacts, start)
         for first in range(0, len(rows), INSERT_BATCH):  # keys are new (a new broadcast id): plain inserts
             session.execute(insert(OutboxMessage.__table__), rows[first : first + INSERT_BATCH])
         skipped = sum(row["status"] == OutboxStatus.SKIPPED for row in rows)
@@ -121,10 +118,35 @@ def create_broadcast(ctx: AppContext, agent_id: int, data: BroadcastCreate) -> d
             broadcast,
             {"sent": 0, "failed": 0, "skipped": skipped, "cancelled": 0, "pending": len(rows) - skipped},
         )
-    log.info("📢 [BroadcastWorker] Broadcast %s created: %s recipients over %s", view["id"], len(recipients), data.integration_type)
+    log.info("📢 [BroadcastWorker] Broadcast %s created: %s recipients over %s", view["id"], len(checked.names), data.integration_type)
     if ctx.outbox_wakeup:
         ctx.outbox_wakeup()
     return view
+
+
+def preview_broadcast(ctx: AppContext, agent_id: int, data: BroadcastCreate) -> dict[str, Any]:
+    """What creating the campaign would do, without creating it: how many recipients would be sent
+    to, which would be skipped and why (the first 100 named), and the message the first one gets."""
+    checked = check_recipients(data.integration_type, data.recipients, data.names)
+    with read_scope(ctx.engine) as session:  # nothing written: no writer waits for it
+        load_agent(session, agent_id)
+        integration = _pick_integration(session, agent_id, data)
+        contacts = _contacts(session, integration.id, list(checked.names))
+    skipped = [(r, reason) for r in checked.names if (reason := _skip_reason(checked, contacts, r))]
+    left_out = {r for r, _reason in skipped}
+    valid = [r for r in checked.names if r not in left_out]
+    first = valid[0] if valid else None
+    return {
+        "integration_id": integration.id,
+        "total": len(checked.names),
+        "valid": len(valid),
+        "invalid": len(checked.invalid),
+        "opted_out": len(skipped) - len(checked.invalid),
+        "duplicates": checked.duplicates,
+        "skipped": [{"recipient": r, "reason": reason} for r, reason in skipped[:INVALID_LISTED]],
+        "sample": {"recipient": first, "text": _text(data.message, checked, contacts, first)} if first else None,
+        "scheduled_at": data.scheduled_at,
+    }
 
 
 def _contacts(session: Session, integration_id: int, recipients: list[str]) -> dict[str, Conversation]:
@@ -141,34 +163,34 @@ def _contacts(session: Session, integration_id: int, recipients: list[str]) -> d
     return contacts
 
 
-def _outbox_rows(broadcast: Broadcast, recipients: list[str], contacts: dict[str, Conversation], start: datetime) -> list[dict]:
+def _skip_reason(checked: Checked, contacts: dict[str, Conversation], recipient: str) -> str | None:
+    if recipient in checked.invalid:
+        return checked.invalid[recipient]
+    contact = contacts.get(recipient)
+    return "the customer opted out of broadcasts" if contact is not None and contact.opted_out else None
+
+
+def _text(message: str, checked: Checked, contacts: dict[str, Conversation], recipient: str) -> str:
+    """The recipient's text: {name} is the name given with it, else the contact's name."""
+    contact = contacts.get(recipient)
+    return personalise(message, checked.names[recipient] or (contact.contact_name if contact else None))
+
+
+def _outbox_rows(broadcast: Broadcast, checked: Checked, contacts: dict[str, Conversation], start: datetime) -> list[dict]:
     """One outbox row (as column values) per recipient: pending, or skipped with the reason."""
-    pattern, expected = RECIPIENT_RULES[ChannelType(broadcast.integration_type)]
     anonymous = personalise(broadcast.message, None)
     common = {"integration_id": broadcast.integration_id, "kind": "broadcast", "broadcast_id": broadcast.id,
               "attempts": 0, "parts_sent": 0, "next_attempt_at": start, "created_at": broadcast.created_at}
     rows = []
-    for recipient in recipients:
+    for recipient, name in checked.names.items():
         contact = contacts.get(recipient)
-        reason = None
-        if not pattern.match(recipient):
-            reason = f"invalid recipient {recipient!r}: expected {expected}"
-        elif contact is not None and contact.opted_out:
-            reason = "the customer opted out of broadcasts"
+        reason = _skip_reason(checked, contacts, recipient)
         row = dict(common, idempotency_key=f"broadcast:{broadcast.id}:{recipient}", recipient=recipient)
-        row.update(text=personalise(broadcast.message, contact) if contact else anonymous, last_error=reason,
-                   conversation_id=contact.id if contact else None)
+        text = _text(broadcast.message, checked, contacts, recipient) if name or contact else anonymous
+        row.update(text=text, last_error=reason, conversation_id=contact.id if contact else None)
         row["status"] = OutboxStatus.SKIPPED if reason else OutboxStatus.PENDING
         rows.append(row)
     return rows
-
-
-def personalise(message: str, contact: Conversation | None) -> str:
-    """{name} becomes the contact's name where we know it; otherwise it is left out cleanly."""
-    name = (contact.contact_name or "").strip() if contact else ""
-    text = message.replace("{name}", name)
-    # (?<!\s): a match starts only where a whitespace run starts, so long runs stay linear
-    return re.sub(r"(?<!\s)\s++([,!.?])", r"\1", re.sub(r" {2,}", " ", text)).strip() if not name else text
 
 
 def recipient_counts(session: Session, broadcast_id: int) -> dict[str, int]:
@@ -227,13 +249,18 @@ def list_broadcasts(ctx: AppContext, agent_id: int) -> list[dict[str, Any]]:
 
 
 def list_recipients(
-    ctx: AppContext, agent_id: int, broadcast_id: int, *, limit: int, offset: int
+    ctx: AppContext, agent_id: int, broadcast_id: int, *, limit: int, offset: int, status: str | None = None
 ) -> list[dict]:
+    """Each recipient's status and error, in the campaign's order; only those of `status` if given
+    (e.g. failed, skipped)."""
+    matching = [OutboxMessage.broadcast_id == broadcast_id]
+    if status is not None:
+        matching.append(OutboxMessage.status == status)
     with session_scope(ctx.engine) as session:
         _load(session, agent_id, broadcast_id)
         rows = session.exec(
             select(OutboxMessage)
-            .where(OutboxMessage.broadcast_id == broadcast_id)
+            .where(*matching)
             .order_by(OutboxMessage.id)
             .offset(offset)
             .limit(limit)

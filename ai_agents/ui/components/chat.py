@@ -108,6 +108,24 @@ def inbox_filters(state, states) -> rx.Component:
     )
 
 
+# Scrolling to the top of the pane asks for the previous page once per content height (a click on
+# "Load older messages"); column-reverse keeps what is on screen in place as older messages come in.
+OLDER_ON_SCROLL = """(() => {
+  const pane = document.getElementById('messages');
+  if (!pane || pane.dataset.olderOnScroll) return;
+  pane.dataset.olderOnScroll = '1';
+  let askedAt = 0;
+  pane.addEventListener('scroll', () => {
+    const fromTop = pane.scrollHeight - pane.clientHeight - Math.abs(pane.scrollTop);
+    const older = document.getElementById('load-older');
+    if (fromTop < 80 && older && askedAt !== pane.scrollHeight) {
+      askedAt = pane.scrollHeight;
+      older.click();
+    }
+  }, {passive: true});
+})()"""
+
+
 def message_pane(state) -> rx.Component:
     return rx.box(
         rx.vstack(
@@ -125,6 +143,8 @@ def message_pane(state) -> rx.Component:
         height="calc(100vh - 22em)",
         width="100%",
         padding="0.5em",
+        overflow_anchor="none",  # no anchoring on the top button: column-reverse keeps the view
+        on_mount=rx.call_script(OLDER_ON_SCROLL),
     )
 
 
