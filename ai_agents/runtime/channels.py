@@ -33,7 +33,7 @@ from ai_agents.services.inbound.dead_letters import record_dead_letter
 from ai_agents.services.inbound.pipeline import Pipeline
 from ai_agents.services.outbound import outbox
 from ai_agents.services.outbound.outbox import ChannelDown
-from ai_agents.services.workspace import credentials, integrations
+from ai_agents.services.workspace import credentials, devices, integrations
 
 log = get_logger("channels")
 
@@ -88,6 +88,7 @@ class ChannelManager:
             options = dict(self.adapter_options.get(spec.provider, {}))
             if getattr(factory, "reports_identity", False):
                 options["on_identity"] = self._on_identity
+                options["on_pairing"] = self._on_pairing
             adapter = factory(
                 spec, self.pipeline.handle_inbound, self._on_status, on_dead_letter=self._on_dead_letter, **options
             )
@@ -176,6 +177,9 @@ class ChannelManager:
 
     async def _on_identity(self, integration_id: int, identity: LinkedIdentity) -> None:
         await run_db(self.ctx.engine, integrations.record_identity, self.ctx, integration_id, identity)
+
+    def _on_pairing(self, integration_id: int) -> None:
+        devices.pairing_changed(self.ctx, integration_id)
 
     async def _on_status(self, integration_id: int, status: IntegrationStatus, error: str | None) -> None:
         await run_db(self.ctx.engine, integrations.record_status, self.ctx, integration_id, status, error)
