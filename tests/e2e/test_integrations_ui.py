@@ -124,6 +124,14 @@ async def test_whatsapp_device_qr_rotates_on_the_page_then_shows_the_number(plat
     page = await logged_in_page(browser, platform, "/integrations")
     await page.locator("#connect-type").wait_for()
     await page.click("#connect-type")
+    await page.get_by_role("option", name="WhatsApp Cloud API").click()
+    await page.click("#connect-submit")  # the API's 422 messages, each under its field
+    for field in ("phone_number_id", "access_token", "app_secret", "verify_token"):
+        await page.locator(f"#connect-error-{field}", has_text="is required for whatsapp_cloud").wait_for()
+    await page.fill("#connect-phone_number_id", "12ab")
+    await page.click("#connect-submit")
+    await page.locator("#connect-error-phone_number_id", has_text="should match pattern").wait_for()
+    await page.click("#connect-type")
     await page.get_by_role("option", name="WhatsApp linked device (QR)").click()
     await page.fill("#connect-name", "Shop WhatsApp")
     await page.click("#connect-submit")
@@ -139,6 +147,13 @@ async def test_whatsapp_device_qr_rotates_on_the_page_then_shows_the_number(plat
                                  timeout=5_000)
     print(f"\nrotated QR code shown {(time.monotonic() - started) * 1000:.0f} ms after WhatsApp sent it")
     await page.screenshot(path=str(SCREENSHOTS / "whatsapp-qr.png"))
+
+    await page.fill("#pairing-phone", "call me")
+    await page.click("#pairing-phone-submit")
+    await page.locator("#pairing-error-phone", has_text="must be a phone number in E.164 form").wait_for()
+    await page.fill("#pairing-phone", "+1 (555) 765-4321")
+    await page.click("#pairing-phone-submit")
+    await page.locator("#pairing-code", has_text="ABCD-1234").wait_for()
 
     platform.whatsapp.scan(device["id"], "+15557654321")
     await page.locator("#pairing-number", has_text="+15557654321").wait_for(timeout=5_000)

@@ -34,7 +34,8 @@ def _fields_of(kind: str) -> rx.Component:
     fields = [_field(name, label, secret) for name, label, secret, _required in CONNECT_FIELDS[kind]]
     if kind != "whatsapp":
         fields.append(_field(*BASE_URL))
-    return rx.grid(*fields, columns="2", spacing="3", width="100%")
+    # its own key: switching types mounts new inputs, so nothing typed moves into another field
+    return rx.grid(*fields, columns="2", spacing="3", width="100%", key=f"connect-fields-{kind}")
 
 
 def connect_form() -> rx.Component:

@@ -5,21 +5,11 @@ from __future__ import annotations
 import pytest
 
 from ai_agents.core.errors import NotFound, ValidationFailed
-from ai_agents.db.models import Agent, Integration
+from ai_agents.db.models import Integration
 from ai_agents.db.session import session_scope
 from ai_agents.services.validation import parse
 from ai_agents.services.workspace.integration_limits import RateLimits, set_rate_limits
-
-
-def add_bot(ctx, config: dict) -> int:
-    with session_scope(ctx.engine) as session:
-        agent = Agent(name="A", model="m")
-        session.add(agent)
-        session.flush()
-        bot = Integration(agent_id=agent.id, channel="telegram", provider="telegram_bot", config=config)
-        session.add(bot)
-        session.flush()
-        return bot.id
+from tests.support.outbox import make_integration
 
 
 def config_of(ctx, integration_id: int) -> dict:
@@ -28,7 +18,7 @@ def config_of(ctx, integration_id: int) -> dict:
 
 
 async def test_a_rate_is_set_another_kept_and_null_returns_to_the_default(ctx):
-    bot = add_bot(ctx, {"api_base_url": "http://bots", "per_chat_rate_limit_per_second": 2.0})
+    bot = make_integration(ctx, api_base_url="http://bots", per_chat_rate_limit_per_second=2.0)
     view = set_rate_limits(ctx, bot, RateLimits(rate_limit_per_second=5))
     assert view["rate_limit_per_second"] == 5 and view["per_chat_rate_limit_per_second"] == 2.0
     assert config_of(ctx, bot) == {"api_base_url": "http://bots", "per_chat_rate_limit_per_second": 2.0,
@@ -39,7 +29,7 @@ async def test_a_rate_is_set_another_kept_and_null_returns_to_the_default(ctx):
 
 
 async def test_bad_rates_name_the_field(ctx):
-    bot = add_bot(ctx, {})
+    bot = make_integration(ctx)
     with pytest.raises(ValidationFailed) as zero:
         parse(RateLimits, {"rate_limit_per_second": 0})
     assert zero.value.problems[0].field == "rate_limit_per_second"
