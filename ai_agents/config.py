@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "sk-...", "your-secret-key", "xxx"}
@@ -75,6 +75,21 @@ class Settings(BaseSettings):
     instagram_verify_token: str = Field(
         "", repr=False, description="Webhook verify token, for Instagram integrations that set no verify_token."
     )
+    # Test seams: end-to-end tests run the real server with a fake WhatsApp; never set in production.
+    test_seams: bool = Field(False, description="Tests only: allow the test hooks below (refused without it).")
+    whatsapp_device_client: str = Field(
+        "", description="Tests only, with TEST_SEAMS=1: 'module:callable' that builds linked-device clients "
+        "instead of neonize (e.g. a fake WhatsApp)."
+    )
+
+    @model_validator(mode="after")
+    def _test_seams_only_in_tests(self) -> "Settings":
+        if self.whatsapp_device_client and not self.test_seams:
+            raise ValueError(
+                f"WHATSAPP_DEVICE_CLIENT={self.whatsapp_device_client!r} is a test seam, refused unless TEST_SEAMS=1 "
+                "(never in production); unset it to use WhatsApp through neonize"
+            )
+        return self
 
     @field_validator("log_level")
     @classmethod

@@ -194,3 +194,12 @@ def test_key_file_made_by_another_process_meanwhile_is_used(tmp_path):
         _create_key_file(tmp_path / "secret_key")
     assert load_settings(data_dir=tmp_path, secret_key="").load_secret_key() == "theirs-0123456789abcdef"
     assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+
+
+def test_the_device_client_test_seam_is_refused_without_test_seams(monkeypatch):
+    monkeypatch.setenv("WHATSAPP_DEVICE_CLIENT", "tests.support.device_world:client_factory")
+    monkeypatch.delenv("TEST_SEAMS", raising=False)
+    with pytest.raises(ValueError, match="WHATSAPP_DEVICE_CLIENT=.* is a test seam, refused unless TEST_SEAMS=1"):
+        load_settings()
+    monkeypatch.setenv("TEST_SEAMS", "1")
+    assert load_settings().whatsapp_device_client == "tests.support.device_world:client_factory"

@@ -157,6 +157,7 @@ InboundHandler = Callable[[InboundMessage], Awaitable[None]]
 StatusHandler = Callable[[int, IntegrationStatus, "str | None"], Awaitable[None]]
 DeadLetterHandler = Callable[[FailedUpdate], Awaitable[None]]
 IdentityHandler = Callable[[int, LinkedIdentity], Awaitable[None]]
+PairingHandler = Callable[[int], None]  # a linked device's pairing (QR code, phone code) changed
 
 
 class ChannelAdapter(Protocol):

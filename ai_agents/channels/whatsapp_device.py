@@ -20,6 +20,7 @@ from ai_agents.channels.base import (
     InboundHandler,
     LinkedIdentity,
     Pairing,
+    PairingHandler,
     PairingRefused,
     SendResult,
     StatusHandler,
@@ -61,6 +62,7 @@ class WhatsAppDeviceAdapter(BackgroundAdapter):
         *,
         on_dead_letter: DeadLetterHandler,
         on_identity: IdentityHandler,
+        on_pairing: PairingHandler | None = None,
         client_factory: DeviceClientFactory,
         sessions: SessionStore,
         send_interval: float = SEND_INTERVAL_SECONDS,
@@ -73,6 +75,7 @@ class WhatsAppDeviceAdapter(BackgroundAdapter):
     ) -> None:
         self.spec = spec
         self._on_status, self._on_identity = on_status, on_identity
+        self._on_pairing = on_pairing
         self._factory, self._sessions = client_factory, sessions
         config = spec.config
         self._sender = PacedSender(
@@ -87,7 +90,7 @@ class WhatsAppDeviceAdapter(BackgroundAdapter):
         self._pair_phone: str | None = config.get("pair_phone")
         self._client: DeviceClient | None = None
         self._me: DeviceIdentity | None = None
-        self._pairing: Pairing | None = None
+        self._shown_pairing: Pairing | None = None
         self._halt: states.Halt | None = None
         self._waiting_for_person = False
         self._wake = asyncio.Event()
@@ -101,6 +104,19 @@ class WhatsAppDeviceAdapter(BackgroundAdapter):
     @property
     def pairing(self) -> Pairing | None:
         return self._pairing
+
+    @property
+    def _pairing(self) -> Pairing | None:
+        return self._shown_pairing
+
+    @_pairing.setter
+    def _pairing(self, pairing: Pairing | None) -> None:
+        """Every change (a QR code rotated, a phone code, an error, linked) is reported, so pages
+        showing the QR code update without polling."""
+        changed = pairing != self._shown_pairing
+        self._shown_pairing = pairing
+        if changed and self._on_pairing is not None:
+            self._on_pairing(self.spec.integration_id)
 
     async def stop(self) -> None:
         """The client is stopped first (its thread ends), then the background task."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections.abc import Callable
 from typing import Any, TypeGuard
 
@@ -33,7 +34,7 @@ from ai_agents.services.inbound.dead_letters import record_dead_letter
 from ai_agents.services.inbound.pipeline import Pipeline
 from ai_agents.services.outbound import outbox
 from ai_agents.services.outbound.outbox import ChannelDown
-from ai_agents.services.workspace import credentials, integrations
+from ai_agents.services.workspace import credentials, devices, integrations
 
 log = get_logger("channels")
 
@@ -42,12 +43,23 @@ def adapter_options_for(settings: Settings, given: dict[str, Any] | None) -> dic
     """What adapters get besides their spec, per provider: the real linked-device client and its
     session store (DATA_DIR, or the PostgreSQL of DATABASE_URL), with `given` (tests) on top."""
     sessions = SessionStore(settings.data_dir, settings.resolved_database_url)
+    factory = test_device_client(settings) if settings.whatsapp_device_client else neonize_client
     options: dict[str, dict[str, Any]] = {
-        Provider.WHATSAPP_DEVICE: {"client_factory": neonize_client, "sessions": sessions},
+        Provider.WHATSAPP_DEVICE: {"client_factory": factory, "sessions": sessions},
     }
     for provider, extra in (given or {}).items():
         options[provider] = {**options.get(provider, {}), **extra}
     return options
+
+
+def test_device_client(settings: Settings) -> Callable[..., DeviceClient]:
+    """The test seam WHATSAPP_DEVICE_CLIENT ('module:callable'): end-to-end tests give the real
+    server a fake WhatsApp. Settings refuse it unless TEST_SEAMS is on (the platform does not start)."""
+    name = settings.whatsapp_device_client
+    module_name, _, attribute = name.partition(":")
+    factory = getattr(importlib.import_module(module_name), attribute or "client_factory")
+    log.warning("⚠️  Test seam: WhatsApp linked devices use %s, not neonize", name)
+    return factory
 
 
 def neonize_client(**kwargs: Any) -> DeviceClient:
@@ -88,6 +100,7 @@ class ChannelManager:
             options = dict(self.adapter_options.get(spec.provider, {}))
             if getattr(factory, "reports_identity", False):
                 options["on_identity"] = self._on_identity
+                options["on_pairing"] = self._on_pairing
             adapter = factory(
                 spec, self.pipeline.handle_inbound, self._on_status, on_dead_letter=self._on_dead_letter, **options
             )
@@ -176,6 +189,9 @@ class ChannelManager:
 
     async def _on_identity(self, integration_id: int, identity: LinkedIdentity) -> None:
         await run_db(self.ctx.engine, integrations.record_identity, self.ctx, integration_id, identity)
+
+    def _on_pairing(self, integration_id: int) -> None:
+        devices.pairing_changed(self.ctx, integration_id)
 
     async def _on_status(self, integration_id: int, status: IntegrationStatus, error: str | None) -> None:
         await run_db(self.ctx.engine, integrations.record_status, self.ctx, integration_id, status, error)

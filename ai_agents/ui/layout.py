@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ai_agents.ui.auth import AuthState
+from ai_agents.ui.components.health_details import health_details
 from ai_agents.ui.components.login import login_card
 from ai_agents.ui.state import HealthState
 
@@ -46,15 +47,22 @@ def sidebar() -> rx.Component:
 
 
 def health_badge() -> rx.Component:
-    return rx.hstack(
-        rx.moment(interval=HEALTH_REFRESH_MS, on_change=HealthState.refresh, display="none"),
-        rx.badge(HealthState.status, color_scheme=HealthState.color, id="health-status"),
-        rx.text("WhatsApp ", HealthState.whatsapp, size="1", id="health-whatsapp"),
-        rx.text("Telegram ", HealthState.telegram, size="1", id="health-telegram"),
-        rx.text("Instagram ", HealthState.instagram, size="1", id="health-instagram"),
-        id="health-badge",
-        spacing="3",
-        align="center",
+    """The badge; a click shows each integration with its status and reason (same refreshes)."""
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.hstack(
+                rx.moment(interval=HEALTH_REFRESH_MS, on_change=HealthState.refresh, display="none"),
+                rx.badge(HealthState.status, color_scheme=HealthState.color, id="health-status"),
+                rx.text("WhatsApp ", HealthState.whatsapp, size="1", id="health-whatsapp"),
+                rx.text("Telegram ", HealthState.telegram, size="1", id="health-telegram"),
+                rx.text("Instagram ", HealthState.instagram, size="1", id="health-instagram"),
+                id="health-badge",
+                spacing="3",
+                align="center",
+                cursor="pointer",
+            ),
+        ),
+        rx.popover.content(health_details(), id="health-details", max_width="32em"),
     )
 
 

@@ -130,3 +130,16 @@ async def test_last_error_and_logs_never_show_the_token(live, live_api, fake_tel
     assert view["last_error"] == "BadRequest: Not allowed for bot2002:***"
     assert logs.count("⚠️  Telegram polling failed") >= 1
     assert TOKEN not in logs.text and "AAintegration" not in logs.text
+
+
+async def test_rate_limits_are_changed_and_checked(live, live_api, fake_telegram):
+    agent = await create_agent(live_api)
+    created = await connect_bot(live_api, agent["id"], fake_telegram, TOKEN)
+    url = f"/api/integrations/{created['id']}/rate_limits"
+    response = await live_api.put(url, json={"rate_limit_per_second": 3, "per_chat_rate_limit_per_second": 0.5})
+    assert response.status_code == 200, response.text
+    view = response.json()["results"]
+    assert (view["rate_limit_per_second"], view["per_chat_rate_limit_per_second"]) == (3, 0.5)
+    bad = await live_api.put(url, json={"rate_limit_per_second": -1})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "rate_limit_per_second"
+    assert (await live_api.put("/api/integrations/999/rate_limits", json={"rate_limit_per_second": 1})).status_code == 404

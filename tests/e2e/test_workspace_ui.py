@@ -17,6 +17,7 @@ import pytest
 from ai_agents.ui.auth import AuthState
 from ai_agents.ui.pages.broadcasts import BroadcastsState
 from ai_agents.ui.pages.dashboard import DashboardState
+from ai_agents.ui.pages.integrations import IntegrationsState
 from ai_agents.ui.pages.live_chat import LiveChatState
 from tests.api.test_settings import PLAN_SENTIMENT
 from tests.fakes.openai_server import FakeOpenAI
@@ -83,21 +84,31 @@ def test_websocket_handlers_refuse_a_tab_not_logged_in(workspace):
     workspace.telegram.push_message(BOT, 101, "Hello from the socket test", first_name="Sam")
     conversation = workspace.conversation_of(101)
     live_chat, auth = LiveChatState.get_full_name(), AuthState.get_full_name()
+    integrations = IntegrationsState.get_full_name()
+    bot = workspace.api.get("/api/integrations").json()["results"][0]
+    rates = {"integration_id": str(bot["id"]), "rate_limit_per_second": "7"}
     tab = ReflexSocket(workspace.server.base_url, "/live-chat")
     try:
         tab.emit("reflex___state____state.reflex___state____update_vars_internal_state.update_vars_internal",
                  vars={f"{auth}.session": "9999999999.forged"})
         tab.emit(f"{live_chat}.select", conversation_id=conversation["id"])
         tab.emit(f"{live_chat}.take_over")
+        tab.emit(f"{integrations}.stop", integration_id=bot["id"])
+        tab.emit(f"{integrations}.delete", integration_id=bot["id"])
+        tab.emit(f"{integrations}.save_rates", form_data=rates)
         tab.settle(1.5)
         assert workspace.api.get(f"/api/conversations/{conversation['id']}").json()["results"]["manual_mode"] is False
+        refused = workspace.api.get(f"/api/integrations/{bot['id']}").json()["results"]
+        assert (refused["status"], refused["rate_limit_per_second"]) == ("connected", bot["rate_limit_per_second"])
         tab.emit(f"{auth}.login", form_data={"password": API_TOKEN})
         tab.emit(f"{live_chat}.select", conversation_id=conversation["id"])
         tab.emit(f"{live_chat}.take_over")
+        tab.emit(f"{integrations}.save_rates", form_data=rates)
         tab.settle(1.5)
     finally:
         tab.close()
     assert workspace.api.get(f"/api/conversations/{conversation['id']}").json()["results"]["manual_mode"] is True
+    assert workspace.api.get(f"/api/integrations/{bot['id']}").json()["results"]["rate_limit_per_second"] == 7
     assert "🚫 UI event take_over refused: the tab is not logged in" not in workspace.server.log()  # one line per tab
     assert "🚫 UI event update_vars_internal" not in workspace.server.log()
     assert workspace.server.log().count("🚫 UI event") >= 1

@@ -9,7 +9,7 @@ from ai_agents.api.envelope import ok
 from ai_agents.api.params import Id
 from ai_agents.services.context import AppContext
 from ai_agents.services.inbound import dead_letters
-from ai_agents.services.workspace import credentials, devices, integrations
+from ai_agents.services.workspace import credentials, devices, integration_limits, integrations
 from ai_agents.services.workspace.agents import CredentialsStatus
 
 router = APIRouter(prefix="/api", tags=["integrations"], dependencies=[Depends(require_token)])
@@ -49,6 +49,11 @@ async def replace_credentials(
 ):
     view = await credentials.replace_credentials(ctx, integration_id, body)
     return ok(view, "Integration credentials updated")
+
+
+@router.put("/integrations/{integration_id}/rate_limits", summary="Change the sends a second (all chats, one chat)")
+def set_rate_limits(integration_id: Id, body: integration_limits.RateLimits, ctx: AppContext = Depends(get_ctx)):
+    return ok(integration_limits.set_rate_limits(ctx, integration_id, body), "Integration rate limits updated")
 
 
 @router.get("/integrations/{integration_id}/dead_letters", summary="Incoming updates set aside after failing")

@@ -24,6 +24,7 @@ log = get_logger("devices")
 HOW_TO_SCAN = "On the phone: WhatsApp > Settings > Linked devices > Link a device, then scan this code."
 HOW_TO_TYPE = "On the phone: WhatsApp > Settings > Linked devices > Link a device > Link with phone number instead, then type this code."
 DISCONNECTED = "disconnected by a person; the session is kept: POST /api/integrations/{id}/start reconnects without a new QR code"
+PAIRING_EVENT = "integration_pairing"  # live event: a device's QR code rotated, a phone code came, ...
 LOGGED_OUT = "logged out; the session is forgotten: POST /api/integrations/{id}/pair to link a device again"
 
 
@@ -51,6 +52,12 @@ def pairing_view(ctx: AppContext, integration_id: int) -> dict[str, Any]:
                  "phone_number": row.external_id}
     pairing = ctx.channels.pairing(integration_id) if ctx.channels else None
     return _view(integration_id, state, pairing)
+
+
+def pairing_changed(ctx: AppContext, integration_id: int) -> None:
+    """Tell live views (the Integrations page) that the device's pairing changed: they read
+    `pairing_view` again. The event carries no code: the QR payload is read only by who may."""
+    ctx.live.publish(PAIRING_EVENT, integration_id=integration_id)
 
 
 def _view(integration_id: int, state: dict[str, Any], pairing: Pairing | None) -> dict[str, Any]:

@@ -137,13 +137,30 @@ def integration_view(row: Integration, ctx: AppContext) -> dict[str, Any]:
 
 
 async def create_integration(ctx: AppContext, agent_id: int, data: IntegrationCreate) -> dict[str, Any]:
-    """Check the credentials with the channel, store them encrypted, start the adapter."""
+    """Check the credentials with the channel, store them encrypted, start the adapter (the database
+    work in worker threads: the UI's handlers call this on the loop that serves every browser)."""
     provider = _provider_for(data)
-    with session_scope(ctx.engine) as session:
-        load_agent(session, agent_id)
+    await run_db(ctx.engine, _check_agent, ctx, agent_id)
     credentials, config = split_fields(data)
     identity = await probe_identity(ctx, provider, credentials, config)
     config.update(identity.config)
+    integration_id = await run_db(ctx.engine, _insert, ctx, agent_id, data, provider, credentials, config, identity)
+    log.info("✅ Integration connected: %s %s for agent %s", data.type, identity.display_name, agent_id)
+    if data.is_enabled:
+        await ctx.gateway().start(integration_id)
+    return await run_db(ctx.engine, get_integration, ctx, integration_id)
+
+
+def _check_agent(ctx: AppContext, agent_id: int) -> None:
+    with session_scope(ctx.engine) as session:
+        load_agent(session, agent_id)
+
+
+def _insert(
+    ctx: AppContext, agent_id: int, data: IntegrationCreate, provider: Provider, credentials: dict[str, str],
+    config: dict[str, Any], identity: Identity,
+) -> int:
+    """The new row, unless the channel's account is connected already (409)."""
     now = ctx.clock.now()
     with session_scope(ctx.engine) as session:
         duplicate = identity.external_id and session.exec(  # a device to link has no identity yet
@@ -172,11 +189,7 @@ async def create_integration(ctx: AppContext, agent_id: int, data: IntegrationCr
         )
         session.add(row)
         session.flush()
-        integration_id = row.id
-    log.info("✅ Integration connected: %s %s for agent %s", data.type, identity.display_name, agent_id)
-    if data.is_enabled:
-        await ctx.gateway().start(integration_id)
-    return get_integration(ctx, integration_id)
+        return row.id
 
 
 def get_integration(ctx: AppContext, integration_id: int) -> dict[str, Any]:
@@ -206,15 +219,19 @@ def enabled_integration_ids(ctx: AppContext) -> list[int]:
 
 async def set_enabled(ctx: AppContext, integration_id: int, enabled: bool) -> dict[str, Any]:
     """Start (enabled) or stop (disabled) an integration; the choice survives restarts."""
-    with session_scope(ctx.engine) as session:
-        row = load_integration(session, integration_id)
-        row.is_enabled = enabled
-        row.updated_at = ctx.clock.now()
+
+    def record_choice() -> None:
+        with session_scope(ctx.engine) as session:
+            row = load_integration(session, integration_id)
+            row.is_enabled = enabled
+            row.updated_at = ctx.clock.now()
+
+    await run_db(ctx.engine, record_choice)
     if enabled:
         await ctx.gateway().start(integration_id)
     else:
         await ctx.gateway().stop(integration_id)
-    return get_integration(ctx, integration_id)
+    return await run_db(ctx.engine, get_integration, ctx, integration_id)
 
 
 async def delete_integration(ctx: AppContext, integration_id: int) -> None:

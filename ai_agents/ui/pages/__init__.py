@@ -12,7 +12,7 @@ from ai_agents.ui.pages.agents import AgentsState, agents_page
 from ai_agents.ui.pages.alerts import AlertsState, alerts_page
 from ai_agents.ui.pages.broadcasts import BroadcastsState, broadcasts_page
 from ai_agents.ui.pages.dashboard import DashboardState, dashboard_page
-from ai_agents.ui.pages.integrations import integrations_page
+from ai_agents.ui.pages.integrations import IntegrationsState, integrations_page
 from ai_agents.ui.pages.live_chat import LiveChatState, live_chat_page
 from ai_agents.ui.state import HealthState
 
@@ -28,7 +28,7 @@ class Page:
 PAGES = [
     Page("/", "Dashboard", dashboard_page, [DashboardState.load, DashboardState.follow]),
     Page("/agents", "Agents", agents_page, [AgentsState.load]),
-    Page("/integrations", "Integrations", integrations_page),
+    Page("/integrations", "Integrations", integrations_page, [IntegrationsState.load, IntegrationsState.follow]),
     Page("/live-chat", "Live Chat", live_chat_page, [LiveChatState.load, LiveChatState.follow]),
     Page("/broadcasts", "Broadcasts", broadcasts_page, [BroadcastsState.load, BroadcastsState.follow]),
     Page("/alerts", "Alerts", alerts_page, [AlertsState.load, AlertsState.follow]),
