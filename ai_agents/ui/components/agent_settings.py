@@ -61,6 +61,11 @@ def flag_field(key: str, label: str) -> rx.Component:
     )
 
 
+def two_columns(*columns: rx.Component) -> rx.Component:
+    """A form's fields side by side (a laptop screen is wide enough for two)."""
+    return rx.grid(*columns, columns="2", spacing="6", width="100%")
+
+
 def row_error(row) -> rx.Component:
     return rx.cond(row["error"] != "", rx.text(row["error"], size="1", color_scheme="red", class_name="row-error"))
 
@@ -75,6 +80,11 @@ def section_footer(section: str) -> rx.Component:
         width="100%",
         spacing="2",
     )
+
+
+def section_form(section: str, *fields: rx.Component) -> rx.Component:
+    """A settings section's fields, then its Save button with what the last save said."""
+    return rx.vstack(*fields, section_footer(section), spacing="3", width="100%")
 
 
 def _range(day: str, row, index) -> rx.Component:
@@ -131,9 +141,10 @@ def _holiday(row, index) -> rx.Component:
 
 def working_hours_form() -> rx.Component:
     key = "working_hours"
-    return rx.vstack(
+    return section_form(
+        key,
         flag_field(f"{key}.enabled", "Answer only during working hours; outside them send the away message"),
-        rx.grid(
+        two_columns(
             rx.vstack(
                 rx.heading("Weekly schedule", size="3"),
                 rx.text("Several ranges a day are fine. An end earlier than its start runs overnight into the "
@@ -158,36 +169,29 @@ def working_hours_form() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            columns="2",
-            spacing="6",
-            width="100%",
         ),
-        section_footer(key),
-        spacing="4",
-        width="100%",
     )
 
 
 def translation_form() -> rx.Component:
     key = "translation"
-    return rx.vstack(
+    return section_form(
+        key,
         flag_field(f"{key}.enabled", "Translate between the customer's language and the agent's"),
         text_field(f"{key}.source_language", "The agent's language", "A language code: en, es, pt-BR", width="10em"),
         flag_field(f"{key}.auto_detect", "Detect the customer's language"),
         flag_field(f"{key}.translate_incoming", "Translate customers' messages for the agent"),
         flag_field(f"{key}.translate_outgoing", "Translate the agent's replies for the customer"),
         flag_field(f"{key}.translate_manager_messages", "Translate managers' messages too"),
-        section_footer(key),
-        spacing="3",
-        width="100%",
     )
 
 
 def sentiment_form() -> rx.Component:
     key = "sentiment"
-    return rx.vstack(
+    return section_form(
+        key,
         flag_field(f"{key}.enabled", "Score the sentiment of customers' messages"),
-        rx.grid(
+        two_columns(
             rx.vstack(
                 flag_field(f"{key}.alert_on_negative", "Alert on negative messages"),
                 text_field(f"{key}.negative_threshold", "Negative at a score of at most minus", "0 to 1, e.g. 0.5",
@@ -205,13 +209,7 @@ def sentiment_form() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            columns="2",
-            spacing="6",
-            width="100%",
         ),
-        section_footer(key),
-        spacing="3",
-        width="100%",
     )
 
 
@@ -241,7 +239,8 @@ def _follow_up_message(row, index) -> rx.Component:
 
 def follow_up_form() -> rx.Component:
     key = "follow_up"
-    return rx.vstack(
+    return section_form(
+        key,
         flag_field(f"{key}.enabled", "Follow up when the customer goes quiet"),
         rx.hstack(
             text_field(f"{key}.delay_minutes", "Minutes of silence before one", width="8em"),
@@ -254,25 +253,17 @@ def follow_up_form() -> rx.Component:
         rx.button(rx.icon("plus", size=12), "Add a message", on_click=S.add_message, variant="soft", size="1",
                   id="follow-up-add"),
         field_error(f"{key}.messages"),
-        section_footer(key),
-        spacing="3",
-        width="100%",
     )
 
 
 def broadcasts_form() -> rx.Component:
     key = "broadcasts"
-    return rx.vstack(
-        rx.grid(
+    return section_form(
+        key,
+        two_columns(
             lines_field(f"{key}.opt_out_keywords", "Opt-out words",
                         "One a line: a customer whose whole message is one of them gets no more campaigns"),
             lines_field(f"{key}.opt_in_keywords", "Opt-in words", "One a line: subscribes again"),
-            columns="2",
-            spacing="6",
-            width="100%",
         ),
         lines_field(f"{key}.opt_out_reply", "Reply to an opt-out"),
-        section_footer(key),
-        spacing="3",
-        width="100%",
     )

@@ -10,6 +10,7 @@ from ai_agents.ui.components.agent_settings import (
     labelled,
     sentiment_form,
     translation_form,
+    two_columns,
     working_hours_form,
 )
 from ai_agents.ui.layout import page_frame
@@ -101,7 +102,7 @@ def agent_form() -> rx.Component:
                                              "empty: keep the stored key"), width="100%")
     return rx.form(
         rx.vstack(
-            rx.grid(
+            two_columns(
                 rx.vstack(
                     _text("name", "Name", width="100%"),
                     _text("model", "Model", "e.g. gpt-4o-mini; empty: the server's default", width="100%"),
@@ -121,9 +122,6 @@ def agent_form() -> rx.Component:
                     spacing="3",
                     width="100%",
                 ),
-                columns="2",
-                spacing="6",
-                width="100%",
             ),
             labelled("System prompt", rx.text_area(value=s.draft["system_prompt"], rows="6", width="100%",
                                                    on_change=lambda v: s.set_draft("system_prompt", v),
