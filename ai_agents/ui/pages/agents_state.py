@@ -16,6 +16,7 @@ from ai_agents.ui.platform import call_service, platform_context
 DRAFT_TEXTS = ("name", "model", "base_url", "temperature", "language", "system_prompt")
 DRAFT_FLAGS = ("is_active", "remove_api_key", "keep_api_key")
 MAX_DRAFT = 100_000
+MAX_LISTED = 500  # agents in the list
 KEY_LABELS = {"ok": "", "missing": "no key of its own", "unreadable": "key unreadable: enter it again"}
 
 
@@ -56,12 +57,19 @@ class AgentsState(rx.State):
 
     @rx.event
     async def load(self):
-        listed, _total = await call_service(agents.list_agents, limit=500)
-        self.rows = [agent_row(a) for a in listed]
+        try:
+            await self._load_rows()
+        except AppError as exc:  # the platform is starting
+            self.problem = exc.message
+            return
         if self.selected_id and any(r["id"] == self.selected_id for r in self.rows):
             await self._open(self.selected_id)
         elif not self.creating:
             self.selected_id = 0
+
+    async def _load_rows(self) -> None:
+        listed, _total = await call_service(agents.list_agents, limit=MAX_LISTED)
+        self.rows = [agent_row(a) for a in listed]
 
     async def _open(self, agent_id: int) -> None:
         try:
@@ -81,10 +89,12 @@ class AgentsState(rx.State):
 
     @rx.event
     async def select(self, agent_id: int):
+        if not isinstance(agent_id, int):
+            return
         self.notice = ""
         if self.selected_id != agent_id:
             self.tab = "agent"
-        await self._open(int(agent_id))
+        await self._open(agent_id)
 
     @rx.event
     def start_create(self):
@@ -141,8 +151,7 @@ class AgentsState(rx.State):
         created = self.creating
         await self._open(view["id"])
         self.notice = f"Agent {view['name']} {'created' if created else 'saved'}"
-        listed, _total = await call_service(agents.list_agents, limit=500)
-        self.rows = [agent_row(a) for a in listed]
+        await self._load_rows()
 
     @rx.event
     async def delete_agent(self):
@@ -155,5 +164,4 @@ class AgentsState(rx.State):
             self.problem = exc.message
             return
         self.selected_id, self.creating, self.notice = 0, False, f"Agent {name} deleted"
-        listed, _total = await call_service(agents.list_agents, limit=500)
-        self.rows = [agent_row(a) for a in listed]
+        await self._load_rows()
