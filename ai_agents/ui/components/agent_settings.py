@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 import reflex as rx
 
 from ai_agents.core.schedule import WEEKDAYS
+from ai_agents.ui.pages.agent_settings import SECTION_LABELS
 from ai_agents.ui.pages.agent_settings import AgentSettingsState as S
 
 TIMEZONE_LIST = "timezone-names"
@@ -76,7 +77,7 @@ def section_footer(section: str) -> rx.Component:
                                                  id=f"problem-{slug(section)}")),
         rx.cond(S.notices[section], rx.callout(S.notices[section], color_scheme="green", size="1",
                                                 id=f"notice-{slug(section)}")),
-        rx.button("Save " + section.replace("_", " "), on_click=S.save(section), id=f"save-{slug(section)}"),
+        rx.button(f"Save {SECTION_LABELS[section].lower()}", on_click=S.save(section), id=f"save-{slug(section)}"),
         width="100%",
         spacing="2",
     )
@@ -194,11 +195,11 @@ def sentiment_form() -> rx.Component:
         two_columns(
             rx.vstack(
                 flag_field(f"{key}.alert_on_negative", "Alert on negative messages"),
-                text_field(f"{key}.negative_threshold", "Negative at a score of at most minus", "0 to 1, e.g. 0.5",
-                           width="8em"),
+                text_field(f"{key}.negative_threshold", "Negative threshold",
+                           "Negative at a score of minus this or lower; 0 to 1, e.g. 0.5", width="8em"),
                 flag_field(f"{key}.escalate_on_very_negative", "Hand very negative conversations to a person"),
-                text_field(f"{key}.very_negative_threshold", "Very negative at a score of at most minus",
-                           "0 to 1, e.g. 0.75", width="8em"),
+                text_field(f"{key}.very_negative_threshold", "Very negative threshold",
+                           "Very negative at minus this or lower; 0 to 1, e.g. 0.75", width="8em"),
                 spacing="3",
             ),
             rx.vstack(
@@ -243,8 +244,8 @@ def follow_up_form() -> rx.Component:
         key,
         flag_field(f"{key}.enabled", "Follow up when the customer goes quiet"),
         rx.hstack(
-            text_field(f"{key}.delay_minutes", "Minutes of silence before one", width="8em"),
-            text_field(f"{key}.max_follow_ups", "At most this many", width="8em"),
+            text_field(f"{key}.delay_minutes", "Delay (minutes)", "Silence before each one", width="8em"),
+            text_field(f"{key}.max_follow_ups", "Follow-ups at most", "1 to 10", width="8em"),
             spacing="6",
         ),
         flag_field(f"{key}.only_if_no_reply", "Only if the customer has not replied"),
