@@ -20,13 +20,15 @@ class TryAgentState(rx.State):
     """The try box's chat with the open agent, and its messages as stored."""
 
     agent_id: int = 0
+    agent_active: bool = True
     chat: str = ""
     conversation_id: int = 0
     messages: list[dict] = []
     error: str = ""
 
-    def show_agent(self, agent_id: int) -> None:
-        """Another agent opened: a new chat with it."""
+    def show_agent(self, agent_id: int, active: bool) -> None:
+        """An agent opened (another one: a new chat with it)."""
+        self.agent_active = active
         if agent_id != self.agent_id:
             self.agent_id = agent_id
             self._new_chat()
@@ -113,6 +115,8 @@ def try_box() -> rx.Component:
             border="1px solid var(--gray-a5)",
             border_radius="8px",
         ),
+        rx.cond(~s.agent_active, rx.callout("This agent is inactive: it stores messages but does not answer them.",
+                                            color_scheme="amber", size="1", id="try-inactive")),
         rx.cond(s.error != "", rx.callout(s.error, color_scheme="red", size="1", id="try-error")),
         rx.form(
             rx.hstack(

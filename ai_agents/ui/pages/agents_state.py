@@ -79,7 +79,7 @@ class AgentsState(rx.State):
             return
         self._show(view)
         (await self.get_state(AgentSettingsState)).show_agent(view["id"], view["settings"])
-        (await self.get_state(TryAgentState)).show_agent(view["id"])
+        (await self.get_state(TryAgentState)).show_agent(view["id"], view["is_active"])
 
     def _show(self, view: dict[str, Any]) -> None:
         self.selected_id, self.creating = view["id"], False
