@@ -209,13 +209,16 @@ def test_agents_page_events_are_refused_until_logged_in(platform):
     assert "🚫 UI event" in platform.server.log()
 
 
-async def test_a_try_conversation_shows_in_live_chat_with_its_mark(platform, browser):
-    agent = platform.api.post("/api/agents", json={"name": "Marked"}).json()["results"]
+async def test_a_try_conversation_is_scored_and_shows_in_live_chat_with_its_mark(platform, browser):
+    settings = {"sentiment": {"enabled": True, "alert_on_negative": True, "negative_threshold": 0.5}}
+    agent = platform.api.post("/api/agents", json={"name": "Marked", "settings": settings}).json()["results"]
     page = await agents_page(browser, platform)
     await page.click(f"#agent-{agent['id']}")
     await page.click("#tab-try")
-    await try_message(page, "Marked hello")
-    await page.locator(".try-agent .try-text", has_text="Reply to: Marked hello").wait_for(timeout=10_000)
+    await try_message(page, "This is terrible! I'm very disappointed!")
+    await page.locator(".try-agent .try-text", has_text="Reply to: This is terrible!").wait_for(timeout=10_000)
+    mark = page.locator(".try-customer .try-sentiment")
+    assert (await mark.inner_text()).startswith("very negative -0.")  # the sentiment stage ran
     conversation = platform.api.get("/api/conversations", params={"agent_id": agent["id"]}).json()["results"][0]
     await page.goto(platform.server.base_url + f"/live-chat?c={conversation['id']}")
     item = page.locator(f"#conversation-{conversation['id']}")

@@ -78,7 +78,8 @@ def _bubble(row) -> rx.Component:
     return rx.box(
         rx.hstack(
             rx.text(row["label"], size="1", weight="bold", color_scheme=rx.cond(row["automatic"], "violet", "gray")),
-            rx.cond(row["sentiment"] != "", rx.badge(row["sentiment"], color_scheme=row["sentiment_color"], size="1")),
+            rx.cond(row["sentiment"] != "", rx.badge(row["sentiment"], color_scheme=row["sentiment_color"], size="1",
+                                                                     class_name="try-sentiment")),
             rx.cond(row["status"] != "", rx.badge(row["status"], size="1", class_name="try-status",
                                                   color_scheme=rx.cond(row["failed"], "red", "gray"))),
             spacing="2",
