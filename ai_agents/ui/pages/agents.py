@@ -61,7 +61,7 @@ def agent_list() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading("Agents", size="4"),
+                rx.text("All agents", size="3", weight="bold"),  # the page title is the heading
                 rx.spacer(),
                 rx.button(rx.icon("plus", size=14), "New agent", on_click=s.start_create, size="2", id="agent-new"),
                 width="100%",
