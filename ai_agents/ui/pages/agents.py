@@ -61,7 +61,7 @@ def agent_list() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.text("All agents", size="3", weight="bold"),  # the page title is the heading
+                rx.text("Agents", size="4", weight="bold"),  # text: the page title is the one heading
                 rx.spacer(),
                 rx.button(rx.icon("plus", size=14), "New agent", on_click=s.start_create, size="2", id="agent-new"),
                 width="100%",
