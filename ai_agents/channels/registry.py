@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ai_agents.channels.base import AdapterFactory, WebhookReceiver
 from ai_agents.channels.instagram import InstagramAdapter
+from ai_agents.channels.playground import PlaygroundAdapter
 from ai_agents.channels.telegram import TelegramAdapter
 from ai_agents.channels.whatsapp_cloud import WhatsAppCloudAdapter
 from ai_agents.channels.whatsapp_device import WhatsAppDeviceAdapter
@@ -14,6 +15,7 @@ ADAPTERS: dict[str, AdapterFactory] = {
     Provider.WHATSAPP_DEVICE: WhatsAppDeviceAdapter,
     Provider.WHATSAPP_CLOUD: WhatsAppCloudAdapter,
     Provider.INSTAGRAM: InstagramAdapter,
+    Provider.PLAYGROUND: PlaygroundAdapter,
 }
 # Adapters whose events come by webhook, by the name in /api/webhooks/{name}.
 WEBHOOK_RECEIVERS: dict[str, WebhookReceiver] = {

@@ -20,6 +20,11 @@ class Provider(StrEnum):
     WHATSAPP_DEVICE = "whatsapp_device"  # linked device by QR code
     WHATSAPP_CLOUD = "whatsapp_cloud"  # Meta Cloud API
     INSTAGRAM = "instagram"  # Meta Graph API (page)
+    PLAYGROUND = "playground"  # the workspace's "try this agent" box: no network
+
+
+# The channel of an agent's try box (not a ChannelType: no customer uses it, no API body names it).
+PLAYGROUND_CHANNEL = "playground"
 
 
 PROVIDER_CHANNEL = {

@@ -12,6 +12,7 @@ from ai_agents.channels.base import (
     ChannelAdapter,
     FailedUpdate,
     Identity,
+    InboundMessage,
     LinkedIdentity,
     MessagingWindow,
     Pairing,
@@ -156,6 +157,15 @@ class ChannelManager:
 
     def messaging_window(self, integration_id: int) -> MessagingWindow | None:
         return getattr(self._adapters.get(integration_id), "messaging_window", None)
+
+    async def try_message(self, message: InboundMessage) -> None:
+        """A message typed in an agent's try box, handed to its playground adapter (started if
+        it is not running), which passes it to the pipeline as a customer's."""
+        await self.start(message.integration_id)
+        adapter = self._adapters.get(message.integration_id)
+        if adapter is None or not getattr(type(adapter), "takes_typed_messages", False):
+            raise NotFound(f"integration {message.integration_id} is not a try box running here")
+        await adapter.receive(message)
 
     async def subscription_challenge(self, webhook: str, params: dict[str, str]) -> str:
         return await webhooks.subscription_challenge(self.ctx, _receiver(webhook), params)

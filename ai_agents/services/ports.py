@@ -136,6 +136,11 @@ class ChannelGateway(Protocol):
         """How long after the customer's last message the integration's channel lets us write (None: any time)."""
         ...
 
+    async def try_message(self, message: InboundMessage) -> None:
+        """A message typed in an agent's try box, to its playground adapter and on to the pipeline
+        as a customer's (NotFound when the integration is not a try box)."""
+        ...
+
     async def subscription_challenge(self, webhook: str, params: dict[str, str]) -> str:
         """Answer a channel's webhook subscription request (Forbidden when the verify token is wrong)."""
         ...

@@ -42,7 +42,9 @@ def health_report(ctx: AppContext) -> dict[str, Any]:
                 func.count(),
                 func.sum(case((connected, 1), else_=0)),
                 func.sum(case((Integration.is_enabled & ~connected, 1), else_=0)),
-            ).group_by(Integration.channel)
+            )
+            .where(Integration.channel.in_(list(CHANNEL_COUNTS)))  # not the agents' try boxes
+            .group_by(Integration.channel)
         ).all()
         total_agents, active_agents = session.exec(
             select(func.count(Agent.id), func.sum(case((Agent.is_active, 1), else_=0)))

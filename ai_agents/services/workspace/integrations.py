@@ -205,7 +205,8 @@ def list_integrations(
     with session_scope(ctx.engine) as session:
         if agent_id is not None:
             load_agent(session, agent_id)
-        query = select(Integration).order_by(Integration.id)
+        # The agents' try boxes are no channel a person connects: not listed (see playground.py).
+        query = select(Integration).where(Integration.provider != Provider.PLAYGROUND).order_by(Integration.id)
         if agent_id is not None:
             query = query.where(Integration.agent_id == agent_id)
         views = [integration_view(row, ctx) for row in session.exec(query)]

@@ -15,6 +15,7 @@ def channel_icon(channel) -> rx.Component:
         ("telegram", rx.icon("send", size=16, color="var(--sky-9)")),
         ("whatsapp", rx.icon("phone", size=16, color="var(--green-9)")),
         ("instagram", rx.icon("camera", size=16, color="var(--pink-9)")),
+        ("playground", rx.icon("flask-conical", size=16, color="var(--violet-9)")),  # an agent's try box
         rx.icon("message-circle", size=16),
     )
 

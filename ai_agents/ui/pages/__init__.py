@@ -8,6 +8,7 @@ from typing import Any, Callable
 import reflex as rx
 
 from ai_agents.ui.auth import AuthState
+from ai_agents.ui.pages.agent_try import TryAgentState
 from ai_agents.ui.pages.agents import AgentsState, agents_page
 from ai_agents.ui.pages.alerts import AlertsState, alerts_page
 from ai_agents.ui.pages.broadcasts import BroadcastsState, broadcasts_page
@@ -27,7 +28,7 @@ class Page:
 
 PAGES = [
     Page("/", "Dashboard", dashboard_page, [DashboardState.load, DashboardState.follow]),
-    Page("/agents", "Agents", agents_page, [AgentsState.load]),
+    Page("/agents", "Agents", agents_page, [AgentsState.load, TryAgentState.follow]),
     Page("/integrations", "Integrations", integrations_page, [IntegrationsState.load, IntegrationsState.follow]),
     Page("/live-chat", "Live Chat", live_chat_page, [LiveChatState.load, LiveChatState.follow]),
     Page("/broadcasts", "Broadcasts", broadcasts_page, [BroadcastsState.load, BroadcastsState.follow]),
