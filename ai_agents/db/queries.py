@@ -1,11 +1,12 @@
-"""Queries more than one service uses: load a row by id (or NotFound naming it), delete integrations."""
+"""Queries more than one service uses: load a row by id (or NotFound naming it), delete integrations, real traffic."""
 
 from __future__ import annotations
 
 from sqlalchemy import delete
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from ai_agents.core.errors import NotFound
+from ai_agents.core.types import PLAYGROUND_CHANNEL
 from ai_agents.db.models import Agent, Conversation, Integration, OutboxMessage
 
 
@@ -38,3 +39,10 @@ def delete_integrations(session: Session, integration_ids: list[int]) -> None:
         return
     session.exec(delete(OutboxMessage).where(OutboxMessage.integration_id.in_(integration_ids)))
     session.exec(delete(Integration).where(Integration.id.in_(integration_ids)))
+
+
+def customer_traffic(message_integration_id):
+    """Messages of real customers: not those typed into an agent's try box (the playground channel),
+    which no counter or chart of the business counts."""
+    playground = select(Integration.id).where(Integration.channel == PLAYGROUND_CHANNEL)
+    return message_integration_id.not_in(playground)

@@ -9,8 +9,9 @@ from sqlalchemy import BigInteger, Integer, case, cast, extract, func
 from sqlmodel import select
 
 from ai_agents.core.errors import FieldProblem, ValidationFailed
-from ai_agents.core.types import Role
+from ai_agents.core.types import PLAYGROUND_CHANNEL, Role
 from ai_agents.db.models import Integration, Message
+from ai_agents.db.queries import customer_traffic
 from ai_agents.db.session import read_scope
 from ai_agents.services.context import AppContext
 
@@ -48,7 +49,7 @@ def _series(session, dialect: str, size: int, count: int, now: datetime, offset:
     rows = session.exec(
         select(bucket, Integration.channel, func.count(Message.id))
         .join(Integration, Integration.id == Message.integration_id)
-        .where(Message.created_at >= since)
+        .where(Message.created_at >= since, Integration.channel != PLAYGROUND_CHANNEL)
         .group_by(bucket, Integration.channel)
     ).all()
     counts: dict[int, dict[str, int]] = {}
@@ -69,7 +70,8 @@ def _sentiment(session, since: datetime) -> dict[str, int]:
     mood = case((score < NEGATIVE_BELOW, "negative"), (score > POSITIVE_ABOVE, "positive"), else_="neutral").label("mood")
     rows = session.exec(
         select(mood, func.count(Message.id))
-        .where(Message.created_at >= since, Message.role == Role.USER, score.is_not(None))
+        .where(Message.created_at >= since, Message.role == Role.USER, score.is_not(None),
+               customer_traffic(Message.integration_id))
         .group_by(mood)
     ).all()
     found = {name: int(n) for name, n in rows}

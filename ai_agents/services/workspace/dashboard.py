@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import select
 
-from ai_agents.core.types import Role
+from ai_agents.core.types import PLAYGROUND_CHANNEL, Role
 from ai_agents.db.models import Agent, Conversation, Message
+from ai_agents.db.queries import customer_traffic
 from ai_agents.db.session import session_scope
 from ai_agents.services.context import AppContext
 
@@ -22,33 +23,34 @@ def start_of_day(moment: datetime) -> datetime:
 
 
 def dashboard_stats(ctx: AppContext) -> dict[str, Any]:
-    """Counters shown on the dashboard and by GET /api/dashboard/stats."""
+    """Counters shown on the dashboard and by GET /api/dashboard/stats (try-box chats left out)."""
     now = ctx.clock.now()
     today = start_of_day(now)
     with session_scope(ctx.engine) as session:
         messages_today = session.exec(
-            select(func.count(Message.id)).where(Message.created_at >= today)
+            select(func.count(Message.id)).where(Message.created_at >= today, customer_traffic(Message.integration_id))
         ).one()
         incoming_today = session.exec(
             select(func.count(Message.id)).where(
-                Message.created_at >= today, Message.role == Role.USER
+                Message.created_at >= today, Message.role == Role.USER, customer_traffic(Message.integration_id)
             )
         ).one()
-        conversations = session.exec(select(func.count(Conversation.id))).one()
+        real = Conversation.channel != PLAYGROUND_CHANNEL
+        conversations = session.exec(select(func.count(Conversation.id)).where(real)).one()
         active = session.exec(
             select(func.count(Conversation.id)).where(
-                Conversation.last_message_at >= now - ACTIVE_WINDOW
+                real, Conversation.last_message_at >= now - ACTIVE_WINDOW
             )
         ).one()
         manual = session.exec(
-            select(func.count(Conversation.id)).where(Conversation.manual_mode)
+            select(func.count(Conversation.id)).where(real, Conversation.manual_mode)
         ).one()
         by_channel = session.exec(
-            select(Conversation.channel, func.count(Conversation.id)).group_by(Conversation.channel)
+            select(Conversation.channel, func.count(Conversation.id)).where(real).group_by(Conversation.channel)
         ).all()
         by_agent = session.exec(
             select(Agent.id, Agent.name, func.count(Conversation.id))
-            .join(Conversation, Conversation.agent_id == Agent.id, isouter=True)
+            .join(Conversation, (Conversation.agent_id == Agent.id) & real, isouter=True)
             .group_by(Agent.id, Agent.name)
             .order_by(Agent.id)
         ).all()

@@ -93,3 +93,20 @@ async def test_deleting_the_agent_removes_its_try_box(live, live_api):
     assert live.channels.is_running(integration_id)
     assert (await live_api.delete(f"/api/agents/{agent['id']}")).status_code == 200
     assert not live.channels.is_running(integration_id)
+
+
+async def test_try_box_chats_count_in_no_dashboard_counter_nor_chart(live, live_api):
+    from ai_agents.services.workspace.activity import message_activity
+    from ai_agents.services.workspace.dashboard import dashboard_stats
+
+    agent = await create_agent(live_api)
+    conversation_id = await playground.say(live.ctx, agent["id"], playground.new_chat(), "I love it, thanks!")
+    await _answered(live.ctx, conversation_id)
+    assert len(_messages(live.ctx, conversation_id)) == 2  # stored: the box talks to the real pipeline
+    stats = dashboard_stats(live.ctx)
+    assert (stats["messages_today"], stats["incoming_messages_today"], stats["conversations"],
+            stats["active_conversations"], stats["conversations_by_channel"]) == (0, 0, 0, 0, {})
+    assert stats["conversations_by_agent"] == [{"agent_id": agent["id"], "name": agent["name"], "conversations": 0}]
+    activity = message_activity(live.ctx)
+    assert sum(bucket["total"] for bucket in activity["hourly"]) == 0
+    assert sum(activity["sentiment"].values()) == 0
