@@ -7,6 +7,8 @@ messages, new ones are counted (`unseen`) instead of moving the view.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import reflex as rx
 
 from ai_agents.core.errors import AppError
@@ -16,6 +18,16 @@ from ai_agents.ui.paging import WINDOW, with_newer, with_older, with_tail
 from ai_agents.ui.platform import call_service
 
 TAIL = 50  # messages shown on opening, and loaded per "older" or "newer" step (at most WINDOW kept)
+
+
+class Window(NamedTuple):
+    """What a pane shows: a fresh read of it applies only while it is still the same."""
+
+    conversation_id: int
+    reading_older: bool  # has_newer: the window does not reach the latest message
+    first_id: int
+    last_id: int
+    newest_id: int
 
 
 class MessageWindow(rx.State, mixin=True):
@@ -72,19 +84,18 @@ class MessageWindow(rx.State, mixin=True):
         if self.selected_id:
             self._show_latest(await call_service(conversations.list_messages, self.selected_id, limit=TAIL + 1))
 
-    def _window(self) -> tuple[int, bool, int, int, int]:
-        """What the shown window is: conversation, reading older, first and last ids, newest reached."""
+    def _window(self) -> Window:
         first, last = (self.messages[0]["id"], self.messages[-1]["id"]) if self.messages else (0, 0)
-        return self.selected_id, self.has_newer, first, last, self.newest_id
+        return Window(self.selected_id, self.has_newer, first, last, self.newest_id)
 
-    def _apply(self, window: tuple, view: dict, rows: list[dict], unseen: int) -> None:
+    def _apply(self, window: Window, view: dict, rows: list[dict], unseen: int) -> None:
         """A fresh read of `window` (see `fresh_window`) shown, unless the window moved meanwhile."""
-        if self.selected_id != window[0]:
+        if self.selected_id != window.conversation_id:
             return
         self._show(view)
         if self._window() != window:
             return
-        if window[1]:
+        if window.reading_older:
             fresh, self.unseen = rows, unseen
         else:
             fresh, dropped_older = with_tail(self.messages, rows, TAIL)
@@ -103,15 +114,17 @@ class MessageWindow(rx.State, mixin=True):
         self._apply(window, *fresh)
 
 
-async def fresh_window(window: tuple[int, bool, int, int, int]) -> tuple[dict, list[dict], int]:
+async def fresh_window(window: Window) -> tuple[dict, list[dict], int]:
     """The conversation, and its messages for the window: the latest page when it shows the latest,
     else the shown range again (statuses) and how many came after the newest it reached."""
-    selected, reading_older, first, last, newest = window
-    view = await call_service(conversations.get_conversation, selected)
-    if not reading_older:
-        return view, [message_row(m) for m in await call_service(conversations.list_messages, selected, limit=TAIL)], 0
+    conversation_id = window.conversation_id
+    view = await call_service(conversations.get_conversation, conversation_id)
+    if not window.reading_older:
+        latest = await call_service(conversations.list_messages, conversation_id, limit=TAIL)
+        return view, [message_row(m) for m in latest], 0
     shown = await call_service(  # ids only grow: first..last is the same rows (first-1 < id < last+1)
-        conversations.list_messages, selected, limit=WINDOW, after_id=first - 1, before_id=last + 1
+        conversations.list_messages, conversation_id, limit=WINDOW,
+        after_id=window.first_id - 1, before_id=window.last_id + 1,
     )
-    unseen = await call_service(conversations.count_messages, selected, after_id=newest)
+    unseen = await call_service(conversations.count_messages, conversation_id, after_id=window.newest_id)
     return view, [message_row(m) for m in shown], unseen

@@ -167,7 +167,8 @@ class LiveChatState(Paged, MessageWindow, rx.State):
                 async with self:
                     offset, window = self.offset, self._window()
                 rows, total = await self._inbox_page(offset)
-                touched = window[0] and any(e.get("conversation_id") == window[0] for e in burst)
+                touched = window.conversation_id and any(
+                    e.get("conversation_id") == window.conversation_id for e in burst)
                 fresh = await fresh_window(window) if touched else None
                 async with self:
                     if self.offset == offset:
