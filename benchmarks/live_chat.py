@@ -1,6 +1,7 @@
 """Live chat benchmark: page load with 1,000 conversations and a 10,000-message conversation, the
-time from a customer message's arrival (at the fake Telegram) to its display in Chromium, and the
-time an older page takes to come in when the conversation is scrolled to the top.
+time from a customer message's arrival (at the fake Telegram) to its display in Chromium with 50
+messages in the pane and with the pane full (WINDOW), and the time an older page takes to come in
+when the conversation is scrolled to the top (past the window too).
 
 Run: .venv/bin/python -m benchmarks.live_chat [--conversations 1000] [--messages 10000] [--runs 5]
 The real server (`reflex run --env prod`) is started; the agent and its bot are made through the
@@ -71,10 +72,37 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+async def _arrivals_shown(page, telegram, count: int, probe: str) -> list[float]:
+    """Seconds from each customer message's arrival at the fake Telegram to its bubble in the page."""
+    shown = []
+    for n in range(count):
+        text = f"Arrival probe {probe} {n}"
+        started = time.perf_counter()
+        telegram.push_message(TOKEN, CHAT_ID, text)
+        exact = re.compile(f"^{re.escape(text)}$")
+        await page.locator(".message-text").filter(has_text=exact).wait_for(timeout=30_000)
+        shown.append(time.perf_counter() - started)
+        await asyncio.sleep(0.2)
+    return shown
+
+
+async def _older_page(page) -> float:
+    """Seconds from scrolling to the top of the pane to the older page in it."""
+    first = await page.locator("#messages .message").first.get_attribute("id")
+    started = time.perf_counter()
+    await page.eval_on_selector("#messages", "pane => { pane.scrollTop = -pane.scrollHeight; }")
+    await page.wait_for_function("id => document.querySelector('#messages .message').id !== id",
+                                 arg=first, timeout=60_000)
+    return time.perf_counter() - started
+
+
 async def measure(server, telegram, conversation_id: int, runs: int, arrivals: int) -> dict:
     from playwright.async_api import async_playwright
 
-    loads, displays, older = [], [], []
+    from ai_agents.ui.message_window import TAIL
+    from ai_agents.ui.paging import WINDOW
+
+    loads = []
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for _ in range(runs):
@@ -88,23 +116,20 @@ async def measure(server, telegram, conversation_id: int, runs: int, arrivals: i
         page = await browser.new_page(viewport={"width": 1440, "height": 900})
         await page.goto(f"{server.base_url}/live-chat?c={conversation_id}")
         await page.locator(".message-text").last.wait_for(timeout=60_000)
-        for n in range(arrivals):
-            text = f"Arrival probe {n}"
-            started = time.perf_counter()
-            telegram.push_message(TOKEN, CHAT_ID, text)
-            exact = re.compile(f"^{re.escape(text)}$")
-            await page.locator(".message-text").filter(has_text=exact).wait_for(timeout=30_000)
-            displays.append(time.perf_counter() - started)
-            await asyncio.sleep(0.2)
-        for _ in range(runs):  # then scroll to the top: the previous page of messages comes in
-            shown = await page.locator("#messages .message").count()
-            started = time.perf_counter()
-            await page.eval_on_selector("#messages", "pane => { pane.scrollTop = -pane.scrollHeight; }")
-            await page.wait_for_function("n => document.querySelectorAll('#messages .message').length > n",
-                                         arg=shown, timeout=60_000)
-            older.append(time.perf_counter() - started)
+        bubbles = page.locator("#messages .message")
+        shown = [await bubbles.count()]
+        displays = await _arrivals_shown(page, telegram, arrivals, "tail")
+        older = []
+        while await bubbles.count() + TAIL <= WINDOW:  # the pane filled, at the latest
+            older.append(await _older_page(page))
+        await page.eval_on_selector("#messages", "pane => { pane.scrollTop = 0; }")
+        while await bubbles.count() < WINDOW:  # filled up to WINDOW by arrivals (not timed)
+            await _arrivals_shown(page, telegram, 1, f"fill {await bubbles.count()}")
+        shown.append(await bubbles.count())
+        displays_full = await _arrivals_shown(page, telegram, arrivals, "full")
+        older += [await _older_page(page) for _ in range(runs)]  # on up, past the window
         await browser.close()
-    return {"loads": loads, "displays": displays, "older": older}
+    return {"loads": loads, "displays": displays, "shown": shown, "displays_full": displays_full, "older": older}
 
 
 def main() -> None:
@@ -140,8 +165,10 @@ def main() -> None:
     print(f"live chat page load ({args.conversations} conversations, open one of {args.messages + 2} messages): "
           f"median {statistics.median(loads) * 1000:.0f} ms, max {max(loads) * 1000:.0f} ms over {len(loads)} loads")
     print(f"live chat page load p95 {percentile(loads, 0.95) * 1000:.0f} ms")
-    print(f"customer message arrival to display: median {statistics.median(displays) * 1000:.0f} ms, "
-          f"p95 {percentile(displays, 0.95) * 1000:.0f} ms over {len(displays)} messages")
+    for count, shown in zip(figures["shown"], (displays, figures["displays_full"]), strict=True):
+        print(f"customer message arrival to display, {count} messages in the pane: median "
+              f"{statistics.median(shown) * 1000:.0f} ms, p95 {percentile(shown, 0.95) * 1000:.0f} ms "
+              f"over {len(shown)} messages")
     older = figures["older"]
     print(f"older page on scroll to the top: median {statistics.median(older) * 1000:.0f} ms, "
           f"max {max(older) * 1000:.0f} ms over {len(older)} pages of 50")

@@ -47,6 +47,8 @@ async def test_too_large_ids_in_paths_are_422_naming_the_field(api, number):
         ("/api/conversations?agent_id=99999999999999999999", "agent_id"),
         ("/api/conversations?integration_id=-1", "integration_id"),
         ("/api/conversations/1/messages?before_id=99999999999999999999", "before_id"),
+        ("/api/conversations/1/messages?after_id=99999999999999999999", "after_id"),
+        ("/api/conversations/1/messages?after_id=0", "after_id"),
         ("/api/agents/1/settings/broadcast/1/recipients?offset=99999999999999999999", "offset"),
     ],
 )

@@ -1,16 +1,19 @@
 """The workspace pages in Chromium against the real server (API_TOKEN set, fake Telegram and LLM):
-the dashboard's charts rising live, dark mode kept and readable, older live chat messages on scroll,
-and a broadcast from an uploaded CSV: preview, {name}, scheduled, failed and skipped recipients."""
+the dashboard's charts rising live, dark mode kept and readable, live chat's window of messages
+scrolled both ways, and a broadcast from an uploaded CSV: preview, {name}, scheduled, failed and skipped recipients."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from benchmarks.live_chat import add_history
+
+from ai_agents.ui.paging import WINDOW
 from tests.e2e.test_workspace_ui import (  # noqa: F401 (workspace: the module's running platform)
     API_TOKEN,
     BOT,
@@ -44,6 +47,15 @@ LOWEST_CONTRASTS = """() => {
 
 SCROLL_TO_THE_TOP = """id => { const pane = document.getElementById('messages'); pane.scrollTop = -pane.scrollHeight;
   return document.getElementById(id).getBoundingClientRect().y; }"""
+SCROLL_TO_THE_BOTTOM = """id => { const pane = document.getElementById('messages'); pane.scrollTop = 0;
+  return document.getElementById(id).getBoundingClientRect().y; }"""
+IN_VIEW = """text => { const pane = document.getElementById('messages').getBoundingClientRect();
+  const found = [...document.querySelectorAll('#messages .message-text')].find(el => el.innerText === text);
+  if (!found) return false;
+  const box = found.getBoundingClientRect(); return box.top >= pane.top - 1 && box.bottom <= pane.bottom + 1; }"""
+COUNT_THE_MOST_BUBBLES = """() => { window.mostBubbles = 0; const pane = document.getElementById('messages');
+  new MutationObserver(() => { window.mostBubbles = Math.max(window.mostBubbles,
+    pane.querySelectorAll('.message').length); }).observe(pane, {childList: true, subtree: true}); }"""
 
 
 async def number_in(page, selector: str) -> int:
@@ -94,26 +106,87 @@ async def test_dark_mode_is_kept_after_a_reload_and_every_page_is_readable(works
     assert await page.evaluate("document.documentElement.classList.contains('dark')")
 
 
-async def test_older_messages_come_in_on_scroll_to_the_top_keeping_the_view(workspace, browser):
+async def scroll_up_once(page, bubbles) -> None:
+    """Scroll to the top: the older page comes in, and the message that was at the top stays put."""
+    shown_first = await bubbles.first.get_attribute("id")
+    top_before = await page.evaluate(SCROLL_TO_THE_TOP, shown_first)
+    await page.wait_for_function("id => document.querySelector('#messages .message').id !== id", arg=shown_first)
+    await asyncio.sleep(0.1)
+    assert abs((await page.locator("#" + shown_first).bounding_box())["y"] - top_before) < 40  # not moved
+
+
+async def scroll_down_once(page, bubbles) -> None:
+    """Scroll to the bottom of the window: the newer page comes in, the last one shown stays put."""
+    shown_last = await bubbles.last.get_attribute("id")
+    bottom_before = await page.evaluate(SCROLL_TO_THE_BOTTOM, shown_last)
+    await page.wait_for_function("id => [...document.querySelectorAll('#messages .message')].pop().id !== id",
+                                 arg=shown_last)
+    await asyncio.sleep(0.1)
+    assert abs((await page.locator("#" + shown_last).bounding_box())["y"] - bottom_before) < 40
+
+
+async def in_view(page, text: str) -> bool:
+    return await page.evaluate(IN_VIEW, text)
+
+
+async def test_the_pane_is_a_window_scrolled_both_ways_with_new_messages_marked_not_jumped_to(workspace, browser):
     workspace.telegram.push_message(BOT, 902, "First words", first_name="Otto")
     conversation = workspace.conversation_of(902)
     await workspace.telegram.awaited_sent(1, token=BOT, chat_id=902)
-    add_history(workspace.server.data_dir / "ai_agents.db", conversation["id"], 300)
+    add_history(workspace.server.data_dir / "ai_agents.db", conversation["id"], 640)
     total = workspace.api.get(f"/api/conversations/{conversation['id']}").json()["results"]["message_count"]
     page = await logged_in_page(browser, workspace, f"/live-chat?c={conversation['id']}")
     bubbles = page.locator("#messages .message")
-    await message(page, "Message 299: " + "Your order ships today. " * 3).wait_for()
-    assert await bubbles.count() == 50
-    while await page.locator("#load-older").count():
-        shown = await bubbles.count()
-        oldest_id = await bubbles.first.get_attribute("id")
-        top_before = await page.evaluate(SCROLL_TO_THE_TOP, oldest_id)  # where the oldest shown is, at the top
-        await page.wait_for_function("n => document.querySelectorAll('#messages .message').length > n", arg=shown)
-        await asyncio.sleep(0.1)
-        assert abs((await page.locator("#" + oldest_id).bounding_box())["y"] - top_before) < 40  # not moved
-        assert await bubbles.count() == min(shown + 50, total)
-    assert await bubbles.count() == total
-    assert await message(page, "First words").count() == 1
+    await message(page, "Message 639: " + "Your order ships today. " * 3).wait_for()
+    await page.evaluate(COUNT_THE_MOST_BUBBLES)
+    assert await bubbles.count() == 50 and total == 642
+    while await page.locator("#load-older").count():  # up to the very first message
+        await scroll_up_once(page, bubbles)
+        assert await bubbles.count() <= WINDOW
+    assert await bubbles.count() == WINDOW and await message(page, "First words").count() == 1
+    assert await page.locator("#jump-latest").inner_text() == "Jump to latest ↓"
+
+    oldest_y = (await message(page, "First words").bounding_box())["y"]
+    workspace.telegram.push_message(BOT, 902, "Anyone there?", first_name="Otto")  # and the AI answers
+    await page.locator("#jump-latest", has_text=re.compile(r"^2 new messages ↓$")).wait_for(timeout=10_000)
+    assert abs((await message(page, "First words").bounding_box())["y"] - oldest_y) < 2  # the view did not jump
+    assert await message(page, "Anyone there?").count() == 0
+
+    await page.click("#take-over")  # an action keeps the reader where they are
+    await page.locator("#taken-over-badge").wait_for()
+    await asyncio.sleep(0.3)
+    assert abs((await message(page, "First words").bounding_box())["y"] - oldest_y) < 2
+    assert await page.locator("#jump-latest").count() == 1
+
+    await page.click("#jump-latest")  # the marker jumps to the latest
+    await message(page, "Anyone there?").wait_for()
+    await page.wait_for_function(IN_VIEW, arg="Reply to: Anyone there?")
+    assert await bubbles.count() == 50 and await page.locator("#jump-latest").count() == 0
+
+    for _ in range(4):  # up past the window again; sending a message brings the latest back
+        await scroll_up_once(page, bubbles)
+    assert await page.locator("#load-newer").count() == 1
+    await page.fill("#composer", "Here is what I found")
+    await page.press("#composer", "Enter")
+    await message(page, "Here is what I found").wait_for()
+    await page.wait_for_function(IN_VIEW, arg="Here is what I found")
+
+    for _ in range(4):  # and up once more, then scrolled back down to the latest
+        await scroll_up_once(page, bubbles)
+    while await page.locator("#load-newer").count():
+        await scroll_down_once(page, bubbles)
+        assert await bubbles.count() <= WINDOW
+    await page.evaluate("() => { document.getElementById('messages').scrollTop = 0; }")
+    assert await page.locator("#jump-latest").count() == 0 and await in_view(page, "Here is what I found")
+
+    started = time.monotonic()  # at the bottom, a new message shows at once, in view
+    workspace.telegram.push_message(BOT, 902, "Thanks, bye", first_name="Otto")
+    await message(page, "Thanks, bye").wait_for()
+    shown_after = time.monotonic() - started
+    await page.wait_for_function(IN_VIEW, arg="Thanks, bye")
+    print(f"\nnew message shown {shown_after * 1000:.0f} ms after arriving, with {await bubbles.count()} in the pane")
+    assert shown_after < 1.0
+    assert await page.evaluate("() => window.mostBubbles") <= WINDOW  # never more in the page
 
 
 async def test_a_broadcast_from_a_csv_is_previewed_sent_with_names_and_its_skipped_row_listed(workspace, browser, tmp_path):

@@ -96,7 +96,10 @@ def test_websocket_handlers_refuse_a_tab_not_logged_in(workspace):
         tab.emit(f"{integrations}.stop", integration_id=bot["id"])
         tab.emit(f"{integrations}.delete", integration_id=bot["id"])
         tab.emit(f"{integrations}.save_rates", form_data=rates)
+        for reading in ("load_older", "load_newer", "jump_to_latest"):  # the message window's handlers
+            tab.emit(f"{live_chat}.{reading}")
         tab.settle(1.5)
+        assert "Hello from the socket test" not in json.dumps(tab.updates)  # no message read for this tab
         assert workspace.api.get(f"/api/conversations/{conversation['id']}").json()["results"]["manual_mode"] is False
         refused = workspace.api.get(f"/api/integrations/{bot['id']}").json()["results"]
         assert (refused["status"], refused["rate_limit_per_second"]) == ("connected", bot["rate_limit_per_second"])
@@ -105,6 +108,10 @@ def test_websocket_handlers_refuse_a_tab_not_logged_in(workspace):
         tab.emit(f"{live_chat}.take_over")
         tab.emit(f"{integrations}.save_rates", form_data=rates)
         tab.settle(1.5)
+        tab.updates.clear()
+        tab.emit(f"{live_chat}.jump_to_latest")
+        tab.settle(1.0)
+        assert "latest_jumps" in json.dumps(tab.updates) and "Hello from the socket test" in json.dumps(tab.updates)
     finally:
         tab.close()
     assert workspace.api.get(f"/api/conversations/{conversation['id']}").json()["results"]["manual_mode"] is True

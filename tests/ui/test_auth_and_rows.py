@@ -13,7 +13,7 @@ from ai_agents.services.live_updates import LiveUpdates
 from ai_agents.ui import live
 from ai_agents.ui.auth import SESSION_SECONDS, session_is_valid, sign_session
 from ai_agents.ui.components.rows import message_row
-from ai_agents.ui.pages.live_chat import _merged
+from ai_agents.ui.paging import with_tail
 
 TOKEN = "a-long-random-api-token-123456"
 NOW = 1_800_000_000.0
@@ -54,8 +54,8 @@ def test_message_rows_mark_who_wrote_and_what_happened():
 def test_the_fresh_tail_replaces_updated_messages_and_adds_new_ones():
     shown = [{"id": 1, "status": "queued"}, {"id": 2, "status": "queued"}]
     tail = [{"id": 2, "status": "sent"}, {"id": 3, "status": "queued"}]
-    assert _merged(shown, tail) == [{"id": 1, "status": "queued"}, {"id": 2, "status": "sent"},
-                                    {"id": 3, "status": "queued"}]
+    assert with_tail(shown, tail, page=50) == ([{"id": 1, "status": "queued"}, {"id": 2, "status": "sent"},
+                                                {"id": 3, "status": "queued"}], False)
 
 
 async def test_one_loop_per_tab_and_state(monkeypatch):

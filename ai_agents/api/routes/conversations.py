@@ -42,14 +42,16 @@ def get_conversation(conversation_id: Id, ctx: AppContext = Depends(get_ctx)):
     return ok(conversations.get_conversation(ctx, conversation_id))
 
 
-@router.get("/{conversation_id}/messages", summary="Messages, oldest first (page back with before_id)")
+@router.get("/{conversation_id}/messages",
+            summary="Messages, oldest first (page back with before_id, forward with after_id)")
 def list_messages(
     conversation_id: Id,
     limit: int = Query(100, ge=1, le=1000),
     before_id: IdFilter = None,
+    after_id: IdFilter = None,
     ctx: AppContext = Depends(get_ctx),
 ):
-    return ok(conversations.list_messages(ctx, conversation_id, limit=limit, before_id=before_id))
+    return ok(conversations.list_messages(ctx, conversation_id, limit=limit, before_id=before_id, after_id=after_id))
 
 
 @router.post("/{conversation_id}/messages", status_code=201, summary="Send a manager message")

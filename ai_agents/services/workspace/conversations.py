@@ -132,16 +132,33 @@ def get_conversation(ctx: AppContext, conversation_id: int) -> dict[str, Any]:
 
 
 def list_messages(
-    ctx: AppContext, conversation_id: int, *, limit: int = 100, before_id: int | None = None
+    ctx: AppContext,
+    conversation_id: int,
+    *,
+    limit: int = 100,
+    before_id: int | None = None,
+    after_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The latest `limit` messages (or those before `before_id`), oldest first."""
+    """Oldest first: the latest `limit` messages (before `before_id` if given), or with `after_id`
+    the first `limit` after it (and before `before_id` if given). Keyset pages by id, both ways."""
     with session_scope(ctx.engine) as session:
         load_conversation(session, conversation_id)
         query = select(Message).where(Message.conversation_id == conversation_id)
         if before_id is not None:
             query = query.where(Message.id < before_id)
+        if after_id is not None:
+            rows = session.exec(query.where(Message.id > after_id).order_by(Message.id).limit(limit)).all()
+            return [message_view(m) for m in rows]
         rows = session.exec(query.order_by(Message.id.desc()).limit(limit)).all()
         return [message_view(m) for m in reversed(rows)]
+
+
+def count_messages(ctx: AppContext, conversation_id: int, *, after_id: int = 0) -> int:
+    """How many messages of the conversation came after `after_id` (all of them with 0)."""
+    with session_scope(ctx.engine) as session:
+        load_conversation(session, conversation_id)
+        query = select(func.count(Message.id)).where(Message.conversation_id == conversation_id)
+        return session.exec(query.where(Message.id > after_id)).one()
 
 
 def set_manual_mode(ctx: AppContext, conversation_id: int, manual: bool, reason: str | None = None) -> dict:

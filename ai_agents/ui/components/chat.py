@@ -64,6 +64,7 @@ def message_bubble(row, on_send_suggestion: Callable, on_discard: Callable) -> r
                       class_name="suggestion-discard"),
         )),
         id="message-" + row["id"].to(str),
+        key=row["id"],  # React moves a bubble with its message as the window shifts, instead of rewriting all
         class_name="message",
         align_self=rx.cond(row["customer"], "flex-start", "flex-end"),
         max_width="75%",
@@ -108,43 +109,92 @@ def inbox_filters(state, states) -> rx.Component:
     )
 
 
-# Scrolling to the top of the pane asks for the previous page once per content height (a click on
-# "Load older messages"); column-reverse keeps what is on screen in place as older messages come in.
-OLDER_ON_SCROLL = """(() => {
+# The pane shows a window of the conversation. Scrolling near the top asks for the older page (a
+# click on "Load older messages"), near the bottom for the newer one, once per window edge. When
+# the window changes at either end, the message at the top of the view is put back where it was
+# (column-reverse alone would only keep the view for rows added at the top); at the bottom of the
+# latest messages, column-reverse keeps the newest in view. A new `data-latest` value (the server
+# showed the latest page: opened, sent, jumped) scrolls to the newest message.
+WINDOW_ON_SCROLL = """(() => {
   const pane = document.getElementById('messages');
-  if (!pane || pane.dataset.olderOnScroll) return;
-  pane.dataset.olderOnScroll = '1';
-  let askedAt = 0;
+  if (!pane || pane.dataset.windowed) return;
+  pane.dataset.windowed = '1';
+  let anchor = null, reading = false, asked = '', latest = pane.dataset.latest;
+  const remember = () => {  // the message at the top of the view, and whether older ones were read
+    const top = pane.getBoundingClientRect().top;
+    reading = pane.dataset.newer === 'true';
+    anchor = null;
+    for (const bubble of pane.querySelectorAll('.message')) {
+      const box = bubble.getBoundingClientRect();
+      if (box.bottom > top) { anchor = [bubble.id, box.top - top]; return; }
+    }
+  };
+  const keep = () => {
+    if (pane.dataset.latest !== latest) {
+      latest = pane.dataset.latest;
+      pane.scrollTop = 0;
+    } else if (anchor && (Math.abs(pane.scrollTop) > 2 || reading)) {
+      const bubble = document.getElementById(anchor[0]);
+      if (bubble) pane.scrollTop += bubble.getBoundingClientRect().top - pane.getBoundingClientRect().top - anchor[1];
+    }
+    remember();
+  };
+  new MutationObserver(keep).observe(pane, {childList: true, subtree: true, attributes: true,
+                                            attributeFilter: ['data-latest']});
   pane.addEventListener('scroll', () => {
+    remember();
+    const bubbles = pane.querySelectorAll('.message');
+    if (!bubbles.length) return;
     const fromTop = pane.scrollHeight - pane.clientHeight - Math.abs(pane.scrollTop);
-    const older = document.getElementById('load-older');
-    if (fromTop < 80 && older && askedAt !== pane.scrollHeight) {
-      askedAt = pane.scrollHeight;
+    const older = document.getElementById('load-older'), newer = document.getElementById('load-newer');
+    const oldest = 'older:' + bubbles[0].id, newest = 'newer:' + bubbles[bubbles.length - 1].id;
+    if (fromTop < 80 && older && asked !== oldest) {
+      asked = oldest;
       older.click();
+    } else if (Math.abs(pane.scrollTop) < 80 && newer && asked !== newest) {
+      asked = newest;
+      newer.click();
     }
   }, {passive: true});
 })()"""
 
 
 def message_pane(state) -> rx.Component:
+    """The window of messages, and while older ones are read, "N new messages ↓" (or "Jump to
+    latest ↓") over its bottom."""
     return rx.box(
-        rx.vstack(
-            rx.cond(state.has_older, rx.button("Load older messages", on_click=state.load_older, variant="ghost",
-                                           size="1", id="load-older")),
-            rx.foreach(state.messages, lambda m: message_bubble(m, state.send_suggestion, state.discard_suggestion)),
-            spacing="2",
+        rx.box(
+            rx.vstack(
+                rx.cond(state.has_older, rx.button("Load older messages", on_click=state.load_older,
+                                                   variant="ghost", size="1", id="load-older")),
+                rx.foreach(state.messages,
+                           lambda m: message_bubble(m, state.send_suggestion, state.discard_suggestion)),
+                rx.cond(state.has_newer, rx.button("Newer messages", on_click=state.load_newer, variant="ghost",
+                                                   size="1", id="load-newer")),
+                spacing="2",
+                width="100%",
+            ),
+            id="messages",
+            data_latest=state.latest_jumps,
+            data_newer=state.has_newer,
+            # column-reverse keeps the view at the newest message as messages arrive
+            display="flex",
+            flex_direction="column-reverse",
+            overflow_y="auto",
+            height="calc(100vh - 22em)",
             width="100%",
+            padding="0.5em",
+            overflow_anchor="none",  # the browser's anchoring is off: WINDOW_ON_SCROLL keeps the view
+            on_mount=rx.call_script(WINDOW_ON_SCROLL),
         ),
-        id="messages",
-        # column-reverse keeps the view at the newest message as messages arrive
-        display="flex",
-        flex_direction="column-reverse",
-        overflow_y="auto",
-        height="calc(100vh - 22em)",
+        rx.cond(state.has_newer, rx.button(
+            rx.cond(state.unseen == 1, "1 new message", rx.cond(state.unseen > 1, state.unseen.to(str) + " new messages",
+                                                                 "Jump to latest")),
+            " ↓", on_click=state.jump_to_latest, id="jump-latest", size="1", radius="full",
+            position="absolute", bottom="1em", left="50%", transform="translateX(-50%)", box_shadow="var(--shadow-3)",
+        )),
+        position="relative",
         width="100%",
-        padding="0.5em",
-        overflow_anchor="none",  # no anchoring on the top button: column-reverse keeps the view
-        on_mount=rx.call_script(OLDER_ON_SCROLL),
     )
 
 

@@ -9,19 +9,20 @@ import reflex as rx
 from ai_agents.core.errors import AppError
 from ai_agents.services.workspace import agents, conversations, inbox, suggestions
 from ai_agents.ui.live import live_bursts
+from ai_agents.ui.message_window import TAIL, MessageWindow, fresh_window
 from ai_agents.ui.paging import PAGE_SIZE, Paged
 from ai_agents.ui.components.chat import composer, inbox_filters, inbox_item, message_pane, notes_panel
 from ai_agents.ui.components.common import channel_icon, pager
-from ai_agents.ui.components.rows import conversation_row, message_row, note_row
+from ai_agents.ui.components.rows import conversation_row, note_row
 from ai_agents.ui.layout import page_frame
 from ai_agents.ui.platform import call_service, platform_context
 
-TAIL = 50  # messages shown on opening, and loaded per "older" step
 LIVE_KINDS = ("message", "conversation", "note", "outbox_sent", "outbox_failed", "alert")
 
 
-class LiveChatState(Paged, rx.State):
-    """The inbox's filters and page, and the open conversation: UI state only."""
+class LiveChatState(Paged, MessageWindow, rx.State):
+    """The inbox's filters and page, and the open conversation (its messages: a MessageWindow): UI
+    state only."""
 
     rows: list[dict] = []
     agent_filter: str = ""
@@ -29,12 +30,8 @@ class LiveChatState(Paged, rx.State):
     state_filter: str = "all"
     search: str = ""
     agent_options: list[list[str]] = []
-    selected_id: int = 0
     header: dict = {}
-    messages: list[dict] = []
-    has_older: bool = False
     notes: list[dict] = []
-    error: str = ""
 
     # -- loading ------------------------------------------------------------------------------------
     @rx.event
@@ -72,24 +69,16 @@ class LiveChatState(Paged, rx.State):
             self.error = exc.message
             return
         self.selected_id, self.error = conversation_id, ""
+        self._show(view)
+        self._show_latest(messages)
+
+    def _show(self, view: dict) -> None:
         self.header = conversation_row({**view, "last_message": "", "unread": 0})
         self.notes = [note_row(n) for n in reversed(view["notes"])]
-        self.has_older = len(messages) > TAIL
-        self.messages = [message_row(m) for m in messages[-TAIL:]]
 
     @rx.event
     async def select(self, conversation_id: int):
         await self._open(conversation_id)
-
-    @rx.event
-    async def load_older(self):
-        if not self.messages:
-            return
-        older = await call_service(
-            conversations.list_messages, self.selected_id, limit=TAIL + 1, before_id=self.messages[0]["id"]
-        )
-        self.has_older = len(older) > TAIL
-        self.messages = [message_row(m) for m in older[-TAIL:]] + self.messages
 
     # -- filters and pages --------------------------------------------------------------------------
     @rx.event
@@ -115,13 +104,14 @@ class LiveChatState(Paged, rx.State):
 
     # -- actions ------------------------------------------------------------------------------------
     async def _act(self, fn, *args) -> None:
-        """Run a service action on the open conversation, then show its fresh state."""
+        """Run a service action on the open conversation, then show its fresh state where the
+        person is reading (the latest page only if they were at it)."""
         try:
             await call_service(fn, self.selected_id, *args)
         except AppError as exc:
             self.error = exc.message
             return
-        await self._open(self.selected_id)
+        await self._refresh()
 
     @rx.event
     async def take_over(self):
@@ -148,7 +138,7 @@ class LiveChatState(Paged, rx.State):
         except AppError as exc:
             self.error = exc.message
             return
-        await self._open(self.selected_id)
+        await self._open(self.selected_id)  # the sender sees their message: the latest page
 
     @rx.event
     async def send_suggestion(self, message_id: int):
@@ -168,31 +158,23 @@ class LiveChatState(Paged, rx.State):
     @rx.event(background=True)
     async def follow(self):
         """While the page is open: each burst of events refreshes the inbox page, and the open
-        conversation when the burst touches it (its newest messages, statuses and notes)."""
+        conversation when the burst touches it: at the latest page, new messages come in (the
+        oldest leave past WINDOW); reading older ones, the count of new ones below rises."""
         async with self:
             owner = (self.get_full_name(), self.router.session.client_token)
         async with aclosing(live_bursts(owner, LIVE_KINDS)) as bursts:
             async for burst in bursts:
                 async with self:
-                    offset, selected = self.offset, self.selected_id
+                    offset, window = self.offset, self._window()
                 rows, total = await self._inbox_page(offset)
-                touched = selected and any(e.get("conversation_id") == selected for e in burst)
-                view = await call_service(conversations.get_conversation, selected) if touched else None
-                tail = await call_service(conversations.list_messages, selected, limit=TAIL) if touched else []
+                touched = window.conversation_id and any(
+                    e.get("conversation_id") == window.conversation_id for e in burst)
+                fresh = await fresh_window(window) if touched else None
                 async with self:
                     if self.offset == offset:
                         self.rows, self.total = rows, total
-                    if view is not None and self.selected_id == selected:
-                        self.header = conversation_row({**view, "last_message": "", "unread": 0})
-                        self.notes = [note_row(n) for n in reversed(view["notes"])]
-                        self.messages = _merged(self.messages, [message_row(m) for m in tail])
-
-
-def _merged(shown: list[dict], tail: list[dict]) -> list[dict]:
-    """The shown messages with the fresh tail laid over them: updated rows replaced, new ones added."""
-    fresh = {m["id"]: m for m in tail}
-    merged = [fresh.pop(m["id"], m) for m in shown]
-    return merged + [m for m in tail if m["id"] in fresh]
+                    if fresh is not None:
+                        self._apply(window, *fresh)
 
 
 # -- the page ---------------------------------------------------------------------------------------
