@@ -10,7 +10,7 @@ from contextlib import contextmanager, nullcontext
 from typing import Any, TypeVar
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
@@ -59,6 +59,15 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def connection_scope(engine: Engine) -> Iterator[Connection]:
+    """A Core transaction that commits on success (SQLite: in the writers' turn), without an ORM
+    session: for work made only of Core statements the session's bookkeeping costs more than it."""
+    turn = _sqlite_turns if engine.dialect.name == "sqlite" else nullcontext()
+    with turn, engine.begin() as connection:
+        yield connection
 
 
 @contextmanager

@@ -36,7 +36,7 @@ def _waiting(conversation_id):
 
 # Statements of the hot path, built once with parameters: building one costs more than running it.
 OLDEST_WAITING = select(Message.id).where(*_waiting(bindparam("conversation_id"))).order_by(Message.id).limit(1)
-WAITING = select(Message).where(*_waiting(bindparam("conversation_id"))).order_by(Message.id).limit(2)
+WAITING = select(Message.id).where(*_waiting(bindparam("conversation_id"))).order_by(Message.id).limit(2)
 AGENT = select(Agent.__table__).where(Agent.id == bindparam("agent_id"))
 EARLIER = (
     select(Message.id, Message.role, Message.text, Message.translation, Message.sentiment)
@@ -52,9 +52,10 @@ def oldest_waiting(session: Session, conversation_id: int) -> int | None:
     return session.connection().execute(OLDEST_WAITING, {"conversation_id": conversation_id}).scalar()
 
 
-def waiting_messages(session: Session, conversation_id: int) -> list[Message]:
-    """The two oldest unhandled customer messages of the conversation, oldest first."""
-    return list(session.exec(WAITING, params={"conversation_id": conversation_id}))
+def waiting_messages(session: Session, conversation_id: int) -> list[int]:
+    """The ids of the two oldest unhandled customer messages of the conversation, oldest first (a
+    Core statement: usually none waits, and no ORM object is built for nothing)."""
+    return list(session.connection().execute(WAITING, {"conversation_id": conversation_id}).scalars())
 
 
 def turn_for(session: Session, conversation: Conversation, message: Message, history_messages: int) -> Turn:
@@ -76,4 +77,5 @@ def next_turn(session: Session, conversation_id: int, history_messages: int) -> 
     if not waiting:
         return None, False
     conversation = session.get(Conversation, conversation_id)
-    return turn_for(session, conversation, waiting[0], history_messages), len(waiting) > 1
+    message = session.get(Message, waiting[0])
+    return turn_for(session, conversation, message, history_messages), len(waiting) > 1

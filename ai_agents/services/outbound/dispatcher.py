@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from ai_agents.db.models import OutboxMessage
-from ai_agents.db.session import run_db, session_scope
+from ai_agents.db.session import connection_scope, run_db, session_scope
 from ai_agents.logs import get_logger
 from ai_agents.services.context import AppContext
 from ai_agents.services.live_updates import call_in_loop
@@ -264,8 +264,8 @@ class Dispatcher:
             self._claimed.pop(row.id, None)
 
     def _sent(self, row: OutboxMessage, result: SendResult) -> None:
-        with session_scope(self.ctx.engine) as session:
-            outcome = record_sent(session, row, result, self.ctx.clock.now())
+        with connection_scope(self.ctx.engine) as connection:
+            outcome = record_sent(connection, row, result, self.ctx.clock.now())
         if outcome == Outcome.LOST_LEASE:
             log.warning("⚠️  Outbox row %s was sent but is no longer ours (deleted or taken over)", row.id)
             return

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Connection, bindparam, update
 from sqlmodel import Session
 
 from ai_agents.core.retry import backoff_delay
@@ -68,11 +68,10 @@ MARK_SENT = update(OutboxMessage).where(
 MESSAGE_SENT = update(Message).where(Message.id == bindparam("message_id")).values(status=MessageStatus.SENT)
 
 
-def record_sent(session: Session, row: OutboxMessage, result: SendResult, now: datetime) -> Outcome:
-    """The channel took the message: the row is sent (only if this sender still holds its lease)."""
-    # Core statements on the session's connection: the ORM's bulk-update path (which keeps loaded
-    # objects in step, and there are none here) cost more than the statements themselves.
-    connection = session.connection()
+def record_sent(connection: Connection, row: OutboxMessage, result: SendResult, now: datetime) -> Outcome:
+    """The channel took the message: the row is sent (only if this sender still holds its lease).
+    Core statements in a Core transaction (db.session.connection_scope): the ORM's bulk-update path
+    and its session cost more than the two statements themselves."""
     written = connection.execute(MARK_SENT, {
         "row_id": row.id, "owner": row.lease_owner, "now": now, "external_id": result.external_id,
         "parts_sent": max(row.parts_sent, result.parts_sent),
