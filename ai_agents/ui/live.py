@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Collection
+from contextlib import aclosing, asynccontextmanager
 from typing import Any
 
 from ai_agents.ui.platform import platform_context
@@ -40,3 +41,13 @@ async def live_bursts(
     finally:
         if _LOOPS.get(owner) is task:
             del _LOOPS[owner]
+
+
+@asynccontextmanager
+async def tab_bursts(state: Any, kinds: Collection[str], min_interval: float = 0.0):
+    """`live_bursts` for a background event of `state`, owned by its state class and the tab: the
+    loop every page's `follow` runs; the subscription ends when the block does."""
+    async with state:
+        owner = (state.get_full_name(), state.router.session.client_token)
+    async with aclosing(live_bursts(owner, kinds, min_interval)) as bursts:
+        yield bursts

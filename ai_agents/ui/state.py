@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import aclosing
 
 import reflex as rx
 
@@ -10,7 +9,7 @@ from ai_agents.core.errors import Unavailable
 from ai_agents.services.context import AppContext
 from ai_agents.services.workspace.health import health_report
 from ai_agents.ui.components.integration_rows import integration_rows
-from ai_agents.ui.live import live_bursts
+from ai_agents.ui.live import tab_bursts
 from ai_agents.ui.platform import call_service
 
 
@@ -47,9 +46,7 @@ class HealthState(rx.State):
     @rx.event(background=True)
     async def follow(self):
         """At once when an integration changes state (started from each page's on_load)."""
-        async with self:
-            owner = (self.get_full_name(), self.router.session.client_token)
-        async with aclosing(live_bursts(owner, ["integration_status"])) as bursts:
+        async with tab_bursts(self, ["integration_status"]) as bursts:
             async for _burst in bursts:
                 report, details = await call_service(health_with_details)
                 async with self:

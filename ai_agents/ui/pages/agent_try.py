@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from contextlib import aclosing
 
 import reflex as rx
 
 from ai_agents.core.errors import AppError
 from ai_agents.services.workspace import conversations, playground
 from ai_agents.ui.components.rows import message_row
-from ai_agents.ui.live import live_bursts
+from ai_agents.ui.live import tab_bursts
 from ai_agents.ui.platform import call_service, platform_context
 
 SHOWN = 50  # the latest messages of the try conversation on the page
@@ -56,9 +55,7 @@ class TryAgentState(rx.State):
     @rx.event(background=True)
     async def follow(self):
         """The reply (and away message, follow-ups) appear as the outbox delivers them."""
-        async with self:
-            owner = (self.get_full_name(), self.router.session.client_token)
-        async with aclosing(live_bursts(owner, LIVE_KINDS)) as bursts:
+        async with tab_bursts(self, LIVE_KINDS) as bursts:
             async for burst in bursts:
                 async with self:
                     shown = self.conversation_id

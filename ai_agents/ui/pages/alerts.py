@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import aclosing
 
 import reflex as rx
 
@@ -12,7 +11,7 @@ from ai_agents.services.workspace.alerts import acknowledge_alert, list_alerts
 from ai_agents.ui.components.common import pager
 from ai_agents.ui.components.rows import alert_row
 from ai_agents.ui.layout import page_frame
-from ai_agents.ui.live import live_bursts
+from ai_agents.ui.live import tab_bursts
 from ai_agents.ui.paging import PAGE_SIZE, Paged
 from ai_agents.ui.platform import call_service
 
@@ -65,9 +64,7 @@ class AlertsState(Paged, rx.State):
 
     @rx.event(background=True)
     async def follow(self):
-        async with self:
-            owner = (self.get_full_name(), self.router.session.client_token)
-        async with aclosing(live_bursts(owner, ["alert", "outbox_failed"])) as bursts:
+        async with tab_bursts(self, ["alert", "outbox_failed"]) as bursts:
             async for _burst in bursts:
                 async with self:
                     shown = (self.kind_filter, self.show_acknowledged, self.offset)

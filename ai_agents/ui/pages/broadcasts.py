@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from contextlib import aclosing
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,7 +18,7 @@ from ai_agents.services.workspace import agents
 from ai_agents.ui.components.campaigns import campaign_card, create_form, preview_card, recipient_problems
 from ai_agents.ui.components.common import short_time
 from ai_agents.ui.layout import page_frame
-from ai_agents.ui.live import live_bursts
+from ai_agents.ui.live import tab_bursts
 from ai_agents.ui.platform import call_service, platform_context
 
 LIVE_KINDS = ("outbox_sent", "outbox_failed")
@@ -205,9 +204,7 @@ class BroadcastsState(rx.State):
     @rx.event(background=True)
     async def follow(self):
         """Progress bars move as the campaign's sends are recorded (a few refreshes a second)."""
-        async with self:
-            owner = (self.get_full_name(), self.router.session.client_token)
-        async with aclosing(live_bursts(owner, LIVE_KINDS, min_interval=REFRESH_EVERY)) as bursts:
+        async with tab_bursts(self, LIVE_KINDS, min_interval=REFRESH_EVERY) as bursts:
             async for _burst in bursts:
                 rows = [_campaign_row(b) for b in await call_service(_campaigns)]
                 async with self:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import aclosing
 
 import reflex as rx
 
@@ -15,7 +14,7 @@ from ai_agents.ui.components.charts import messages_chart, sentiment_chart, sent
 from ai_agents.ui.components.common import stat_card
 from ai_agents.ui.components.rows import alert_row
 from ai_agents.ui.layout import page_frame
-from ai_agents.ui.live import live_bursts
+from ai_agents.ui.live import tab_bursts
 from ai_agents.ui.platform import call_service
 
 LIVE_KINDS = ("message", "conversation", "alert", "outbox_sent", "outbox_failed", "integration_status")
@@ -100,9 +99,7 @@ class DashboardState(rx.State):
     @rx.event(background=True)
     async def follow(self):
         """Recount after each burst of events while the dashboard is open, at most every 2 s."""
-        async with self:
-            owner = (self.get_full_name(), self.router.session.client_token)
-        async with aclosing(live_bursts(owner, LIVE_KINDS, min_interval=REFRESH_EVERY)) as bursts:
+        async with tab_bursts(self, LIVE_KINDS, min_interval=REFRESH_EVERY) as bursts:
             async for _burst in bursts:
                 async with self:
                     offset = self.utc_offset_minutes

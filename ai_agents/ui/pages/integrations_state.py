@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from contextlib import aclosing
 from typing import Any
 
 import reflex as rx
@@ -14,7 +13,7 @@ from ai_agents.services.workspace import agents, devices, integrations
 from ai_agents.services.workspace.integration_limits import RATE_FIELDS, RateLimits, set_rate_limits
 from ai_agents.services.workspace.integrations import IntegrationCreate
 from ai_agents.ui.components.integration_rows import STATUS_LABELS, integration_rows
-from ai_agents.ui.live import live_bursts
+from ai_agents.ui.live import tab_bursts
 from ai_agents.ui.platform import call_service, platform_context
 
 # type -> the fields of its connect form: (name, label, secret, required)
@@ -211,9 +210,7 @@ class IntegrationsState(rx.State):
     @rx.event(background=True)
     async def follow(self):
         """Status changes, QR codes as they rotate and linked numbers, pushed (no polling)."""
-        async with self:
-            owner = (self.get_full_name(), self.router.session.client_token)
-        async with aclosing(live_bursts(owner, LIVE_KINDS)) as bursts:
+        async with tab_bursts(self, LIVE_KINDS) as bursts:
             async for _burst in bursts:
                 rows = await call_service(integration_rows)
                 async with self:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import aclosing
 
 import reflex as rx
 
 from ai_agents.core.errors import AppError
 from ai_agents.services.workspace import agents, conversations, inbox, suggestions
-from ai_agents.ui.live import live_bursts
+from ai_agents.ui.live import tab_bursts
 from ai_agents.ui.message_window import TAIL, MessageWindow, fresh_window
 from ai_agents.ui.paging import PAGE_SIZE, Paged
 from ai_agents.ui.components.chat import composer, inbox_filters, inbox_item, message_pane, notes_panel
@@ -160,9 +159,7 @@ class LiveChatState(Paged, MessageWindow, rx.State):
         """While the page is open: each burst of events refreshes the inbox page, and the open
         conversation when the burst touches it: at the latest page, new messages come in (the
         oldest leave past WINDOW); reading older ones, the count of new ones below rises."""
-        async with self:
-            owner = (self.get_full_name(), self.router.session.client_token)
-        async with aclosing(live_bursts(owner, LIVE_KINDS)) as bursts:
+        async with tab_bursts(self, LIVE_KINDS) as bursts:
             async for burst in bursts:
                 async with self:
                     offset, window = self.offset, self._window()
