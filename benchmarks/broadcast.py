@@ -51,7 +51,7 @@ async def run_platform(telegram_url: str, bots: int, campaigns: int, recipients:
     data = Path(tempfile.mkdtemp(prefix="bench-broadcast-"))
     settings = load_settings(data_dir=data, openai_api_key="sk-bench", openai_base_url="http://127.0.0.1:9/v1",
                              log_level="WARNING", broadcast_tick_seconds=0.5)
-    async with platform(settings) as running:
+    async with platform(settings, freeze_heap=True) as running:
         ctx = running.ctx
         agent = agents.create_agent(ctx, agents.AgentCreate(name="Bench", model="gpt-4o-mini"))
         ids = []

@@ -32,7 +32,7 @@ async def measure(telegram, llm, messages: int, runs: int) -> list[dict]:
     from ai_agents.runtime.lifespan import platform
 
     settings = load_settings(data_dir=Path(tempfile.mkdtemp(prefix="bench-export-")), log_level="WARNING")
-    async with platform(settings) as running:
+    async with platform(settings, freeze_heap=True) as running:
         transport = httpx.ASGITransport(app=build_api(running.slot))
         async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=120) as api:
             agent = (await api.post("/api/agents", json=agent_body(llm.base_url))).raise_for_status().json()

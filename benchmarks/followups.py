@@ -115,7 +115,7 @@ async def bench(n: int, database_url: str) -> None:
     settings = load_settings(data_dir=data, openai_api_key="sk-bench", openai_base_url="http://127.0.0.1:9/v1",
                              log_level="WARNING", api_token="bench-token-0123456789abcdef", **overrides)  # fmt: skip
     clock = ManualClock(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))  # a Monday noon
-    async with platform(settings, clock=clock, workers=False) as running:
+    async with platform(settings, clock=clock, workers=False, freeze_heap=True) as running:
         ctx = running.ctx
         print(f"{n} conversations due a follow-up at once, database: {ctx.engine.dialect.name}")
         started = time.perf_counter()

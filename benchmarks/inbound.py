@@ -41,7 +41,7 @@ async def run_platform(telegram_url: str, openai_url: str) -> None:
 
     data = Path(tempfile.mkdtemp(prefix="bench-"))
     settings = load_settings(data_dir=data, log_level="WARNING", max_concurrent_llm=64)
-    async with platform(settings) as running:
+    async with platform(settings, freeze_heap=True) as running:
         transport = httpx.ASGITransport(app=build_api(running.slot))
         async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=60) as api:
             agent = (await api.post("/api/agents", json=agent_body(openai_url))).raise_for_status().json()

@@ -57,3 +57,34 @@ async def test_start_and_stop_are_repeatable(database_url, tmp_path, fake_openai
     for _ in range(3):
         async with _running(database_url, tmp_path, fake_openai) as running:
             assert running.ctx.engine is not None
+
+
+async def test_the_servers_start_leaves_what_it_made_out_of_later_garbage_collections(database_url, tmp_path, fake_openai):
+    import gc
+
+    gc.unfreeze()
+    try:
+        async with platform(_settings(database_url, tmp_path, fake_openai), workers=False):
+            assert gc.get_freeze_count() == 0  # tests start many platforms: nothing frozen by default
+        async with platform(_settings(database_url, tmp_path, fake_openai), workers=False, freeze_heap=True):
+            frozen = gc.get_freeze_count()
+            assert frozen > 50_000  # the modules, the models, the app: walked by no collection any more
+            assert gc.collect() >= 0 and gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+async def test_the_reflex_lifespan_starts_the_platform_with_the_heap_frozen(database_url, tmp_path, monkeypatch):
+    import gc
+
+    from ai_agents.runtime.lifespan import lifespan
+    from ai_agents.services.context import ContextSlot
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    gc.unfreeze()
+    try:
+        async with lifespan(ContextSlot()):
+            assert gc.get_freeze_count() > 50_000
+    finally:
+        gc.unfreeze()
