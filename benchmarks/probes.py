@@ -15,11 +15,11 @@ from pathlib import Path
 PHASES = {
     "store": "accept",
     "_next_turn": "turn",
-    "store_outcome": "outcome",
+    "store_outcomes": "outcome",
     "store_failure": "outcome",
     "_claim": "dispatch",
     "_mark_started": "dispatch",
-    "_sent": "dispatch",
+    "_record_sends": "dispatch",
     "_failed": "dispatch",
     "_renew": "dispatch",
 }

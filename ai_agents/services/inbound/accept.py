@@ -1,8 +1,8 @@
-"""Stages 1-3, accept: messages that arrive together are stored together, in one transaction."""
+"""Stages 1-3, accept: messages that arrive together are stored together, in one transaction
+(the pipeline hands them over through a db.group_commit.GroupCommit)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from ai_agents.core.types import MessageStatus, Role
 from ai_agents.db.inserts import insert_row
 from ai_agents.db.models import Conversation, Message
-from ai_agents.db.session import run_db, session_scope
+from ai_agents.db.session import session_scope
 from ai_agents.logs import get_logger
 from ai_agents.services.context import AppContext
 from ai_agents.services.inbound.routing import conversation_for, route
@@ -78,51 +78,3 @@ def _store_one(ctx: AppContext, session: Session, inbound: InboundMessage, idle)
     if idle(conversation.id) and oldest_waiting(session, conversation.id) == message.id:
         turn = turn_for(session, conversation, message, ctx.settings.history_messages)
     return Accepted(conversation.id, message.id, inbound.remote_id, turn)
-
-
-class ArrivalBatcher:
-    """Group commit: a message that arrives while others are being stored waits for the next
-    transaction, which stores every message waiting by then. When a batch fails, each of its
-    messages is stored alone, so only a message that fails by itself gets an error."""
-
-    def __init__(self, ctx: AppContext, idle: Callable[[int], bool]) -> None:
-        self.ctx, self.idle = ctx, idle
-        self._waiting: list[tuple[InboundMessage, asyncio.Future]] = []
-        self._storing: asyncio.Task | None = None
-
-    async def accept(self, inbound: InboundMessage) -> Accepted | None:
-        future = asyncio.get_running_loop().create_future()
-        self._waiting.append((inbound, future))
-        if self._storing is None or self._storing.done():
-            self._storing = asyncio.create_task(self._store_waiting(), name="accept")
-        return await future
-
-    async def _store_waiting(self) -> None:
-        batch: list[tuple[InboundMessage, asyncio.Future]] = []
-        try:
-            while self._waiting:
-                batch, self._waiting = self._waiting, []
-                await self._store_batch(batch)
-        except asyncio.CancelledError:  # stopping: no caller waits for an answer that cannot come
-            for _, future in [*batch, *self._waiting]:
-                future.cancel()
-            raise
-
-    async def _store_batch(self, batch: list[tuple[InboundMessage, asyncio.Future]]) -> None:
-        try:
-            results = await run_db(self.ctx.engine, store, self.ctx, [inbound for inbound, _ in batch], self.idle)
-        except Exception as exc:  # noqa: BLE001 - told to its callers, each alone when several
-            results = [exc] if len(batch) == 1 else [await self._store_alone(inbound) for inbound, _ in batch]
-        for (_, future), result in zip(batch, results, strict=True):
-            if future.done():  # its caller was cancelled
-                continue
-            if isinstance(result, Exception):
-                future.set_exception(result)
-            else:
-                future.set_result(result)
-
-    async def _store_alone(self, inbound: InboundMessage) -> Accepted | None | Exception:
-        try:
-            return (await run_db(self.ctx.engine, store, self.ctx, [inbound], self.idle))[0]
-        except Exception as exc:  # noqa: BLE001 - this message's own error, told to its caller
-            return exc

@@ -5,22 +5,24 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from ai_agents.core.retry import backoff_delay
 from ai_agents.core.types import MessageStatus, Role
+from ai_agents.db.group_commit import GroupCommit
 from ai_agents.db.models import Message
 from ai_agents.db.session import run_db, session_scope
 from ai_agents.logs import get_logger, redact
 from ai_agents.services.context import AppContext
-from ai_agents.services.inbound.accept import ArrivalBatcher
+from ai_agents.services.inbound.accept import Accepted, store
 from ai_agents.services.inbound.stage_context import StageContext
 from ai_agents.services.inbound.stages import STAGES
 from ai_agents.services.inbound.turn import Turn
 from ai_agents.services.inbound.turn_loader import next_turn
-from ai_agents.services.inbound.turn_outcome import Outcome, store_failure, store_outcome
+from ai_agents.services.inbound.turn_outcome import Outcome, store_failure, store_outcomes
 from ai_agents.services.llm_access import llm_access, missing_key_reason
 from ai_agents.services.outbound.alert_delivery import deliver_alerts
 from ai_agents.services.ports import ChatRequest, InboundMessage, complete_within_deadline
@@ -42,13 +44,17 @@ class Pipeline:
         self._side_jobs: set[asyncio.Task] = set()
         self.sleep: Callable[[float], Awaitable[object]] = asyncio.sleep  # tests advance a ManualClock
         self.stages = list(STAGES)
-        self._arrivals = ArrivalBatcher(ctx, self._idle)
+        # Group commit: what arrives, and what is decided, while a transaction runs goes into the next.
+        self.arrivals: GroupCommit[InboundMessage, Accepted | None] = GroupCommit(
+            ctx.engine, partial(store, ctx, idle=self._idle), "accept")
+        self.outcomes: GroupCommit[tuple[Turn, Any], Outcome] = GroupCommit(
+            ctx.engine, partial(store_outcomes, ctx), "outcomes")
 
     # -- stage 1-3: accept ---------------------------------------------------------------------
     async def handle_inbound(self, inbound: InboundMessage) -> None:
         """Store the message (dedupe, route, conversation) and schedule its handling. Messages
-        that arrive together are stored in one transaction (accept.ArrivalBatcher)."""
-        accepted = await self._arrivals.accept(inbound)
+        that arrive together are stored in one transaction."""
+        accepted = await self.arrivals.submit(inbound)
         if accepted is None:
             return
         log.info("💬 [AgentHandler] Processing message from %s (conversation %s)",
@@ -151,7 +157,7 @@ class Pipeline:
         if direct is not None and len(turn.replies) == 1:
             reservation = direct.reserve(turn.conversation.integration_id, turn.conversation.remote_id)
         try:
-            outcome = await run_db(self.ctx.engine, store_outcome, self.ctx, turn, reservation)
+            outcome = await self.outcomes.submit((turn, reservation))
         except Exception as exc:  # noqa: BLE001 - then at least the message is failed, with an alert
             reason = f"the outcome could not be stored: {describe_error(exc)}"
             log.error("❌ [AgentHandler] No reply for conversation %s: %s", turn.conversation.id, reason)

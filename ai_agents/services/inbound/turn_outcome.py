@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, update
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from ai_agents.core.types import AlertKind, MessageStatus, Role
 from ai_agents.db.models import Alert, Conversation, Message, Note, OutboxMessage
@@ -40,11 +40,28 @@ class Outcome:
     queued: bool = False
     next_turn: Turn | None = None  # the conversation's next unhandled message, read in the same transaction
     handed: OutboxMessage | None = None  # the reply's row, written leased with the reservation: send it
+    suggested: bool = False  # taken over while the stages ran: the reply was kept as a suggestion
 
 
-def store_outcome(ctx: AppContext, turn: Turn, reservation: Any = None) -> Outcome:
-    """Store the turn in one transaction: message state, the conversation fields the stages set,
-    replies (queued, or kept as suggestions when a person took over meanwhile), alerts, notes.
+def store_outcomes(ctx: AppContext, jobs: list[tuple[Turn, Any]]) -> list[Outcome]:
+    """Store the turns (each with its `reservation` or None) in one transaction, one outcome each,
+    in order. Conversations are locked in id order (PostgreSQL: two batches never wait on each
+    other in a cycle)."""
+    outcomes: list = [None] * len(jobs)
+    with session_scope(ctx.engine) as session:
+        for index in sorted(range(len(jobs)), key=lambda i: jobs[i][0].conversation.id):
+            outcomes[index] = store_outcome(session, ctx, *jobs[index])
+    for (turn, _), outcome in zip(jobs, outcomes, strict=True):
+        if outcome.suggested:
+            log.info("👤 [AgentHandler] Conversation %s was taken over during the reply; kept as a suggestion",
+                     turn.conversation.id)
+    return outcomes
+
+
+def store_outcome(session: Session, ctx: AppContext, turn: Turn, reservation: Any = None) -> Outcome:
+    """Store the turn in the session's transaction: message state, the conversation fields the
+    stages set, replies (queued, or kept as suggestions when a person took over meanwhile), alerts,
+    notes.
 
     The conversation is read again here, locked: a takeover, release or opt-out made while the
     stages ran stands, and only the fields the stages changed are written. With a `reservation`
@@ -52,52 +69,50 @@ def store_outcome(ctx: AppContext, turn: Turn, reservation: Any = None) -> Outco
 
     The next unhandled message of the conversation is read in the same transaction."""
     now = ctx.clock.now()
-    with session_scope(ctx.engine) as session:
-        conversation = session.exec(LOCKED_CONVERSATION, params={"conversation_id": turn.conversation.id}).one()
-        if turn.stop_reason == MANUAL_STOP and not conversation.manual_mode:
-            log.info("🤖 [AgentHandler] Conversation %s was released meanwhile; the AI handles the message", conversation.id)
-            return Outcome(stored=False)
-        taken_over = conversation.manual_mode  # by a person while the stages ran: the AI stays silent
-        message = turn.message
-        # One UPDATE, only if the message still waits (a turn read twice never replies twice).
-        handled = session.connection().execute(MARK_HANDLED, {
-            "message_id": message.id, "language": message.language, "translation": message.translation,
-            "sentiment": message.sentiment, "error": turn.failure,
-            "status": MessageStatus.FAILED if turn.failure else MessageStatus.HANDLED,
-        })
-        if handled.rowcount == 0:
-            log.warning("⚠️  [AgentHandler] Message %s was handled already; this turn is dropped", message.id)
-            return Outcome(stored=True)
-        changes = dict(turn.changes)
+    conversation = session.exec(LOCKED_CONVERSATION, params={"conversation_id": turn.conversation.id}).one()
+    if turn.stop_reason == MANUAL_STOP and not conversation.manual_mode:
+        log.info("🤖 [AgentHandler] Conversation %s was released meanwhile; the AI handles the message", conversation.id)
+        return Outcome(stored=False)
+    taken_over = conversation.manual_mode  # by a person while the stages ran: the AI stays silent
+    message = turn.message
+    # One UPDATE, only if the message still waits (a turn read twice never replies twice).
+    handled = session.connection().execute(MARK_HANDLED, {
+        "message_id": message.id, "language": message.language, "translation": message.translation,
+        "sentiment": message.sentiment, "error": turn.failure,
+        "status": MessageStatus.FAILED if turn.failure else MessageStatus.HANDLED,
+    })
+    if handled.rowcount == 0:
+        log.warning("⚠️  [AgentHandler] Message %s was handled already; this turn is dropped", message.id)
+        return Outcome(stored=True)
+    changes = dict(turn.changes)
+    if taken_over:
+        changes.pop("manual_reason", None)  # an escalation keeps the person's own reason
+    for column, value in changes.items():
+        setattr(conversation, column, value)
+    if turn.failure:
+        conversation.last_error = turn.failure
+        session.add(failure_alert(conversation, message.id, turn.failure, now))
+    session.add_all(turn.alerts)
+    for note in turn.notes:
+        session.add(Note(conversation_id=conversation.id, author="system", text=note, created_at=now))
+    handed = None
+    for item in turn.replies:
         if taken_over:
-            changes.pop("manual_reason", None)  # an escalation keeps the person's own reason
-        for column, value in changes.items():
-            setattr(conversation, column, value)
-        if turn.failure:
-            conversation.last_error = turn.failure
-            session.add(failure_alert(conversation, message.id, turn.failure, now))
-        session.add_all(turn.alerts)
-        for note in turn.notes:
-            session.add(Note(conversation_id=conversation.id, author="system", text=note, created_at=now))
-        handed = None
-        for item in turn.replies:
-            if taken_over:
-                session.add(suggestion(conversation, item, now))
-                continue
-            _, row = queue_in_conversation(
-                session, ctx, conversation, role=role_of(item), kind=item.kind, text=item.text,
-                translation=item.translation,  # once per message: the status check above, under the lock
-                lease=reservation if len(turn.replies) == 1 else None,
-            )
-            if reservation is not None and row is not None and row.lease_owner == reservation.owner:
-                handed = row
-        session.flush()
-        alert_ids = [alert.id for alert in turn.alerts]
-        following, _ = next_turn(session, conversation.id, ctx.settings.history_messages)
-    if taken_over and turn.replies:
-        log.info("👤 [AgentHandler] Conversation %s was taken over during the reply; kept as a suggestion", conversation.id)
+            session.add(suggestion(conversation, item, now))
+            continue
+        _, row = queue_in_conversation(
+            session, ctx, conversation, role=role_of(item), kind=item.kind, text=item.text,
+            translation=item.translation,  # once per message: the status check above, under the lock
+            lease=reservation if len(turn.replies) == 1 else None,
+        )
+        if reservation is not None and row is not None and row.lease_owner == reservation.owner:
+            handed = row
+    session.flush()
+    alert_ids = [alert.id for alert in turn.alerts]
+    following, _ = next_turn(session, conversation.id, ctx.settings.history_messages)
     queued = bool(turn.replies) and not taken_over
-    return Outcome(stored=True, alert_ids=alert_ids, queued=queued, next_turn=following, handed=handed)
+    return Outcome(stored=True, alert_ids=alert_ids, queued=queued, next_turn=following, handed=handed,
+                   suggested=taken_over and bool(turn.replies))
 
 
 def store_failure(ctx: AppContext, turn: Turn, reason: str) -> None:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import Session
 
+from ai_agents.db.group_commit import GroupCommit
 from ai_agents.db.models import OutboxMessage
 from ai_agents.db.session import connection_scope, run_db, session_scope
 from ai_agents.logs import get_logger
@@ -66,6 +67,8 @@ class Dispatcher:
         self._window_closed: dict[int, str] = {}  # claimed rows the channel would refuse now -> why
         self._broadcast_lines: dict[int | None, int] = {}
         self._checked_interrupted_at = None
+        # Sends that end while others are being recorded are recorded together, in the next transaction.
+        self._sent_marks = GroupCommit(ctx.engine, self._record_sends, "outbox-sent")
 
     def wake(self) -> None:
         """Send soon: callable from any thread (the pipeline stores replies in worker threads)."""
@@ -254,7 +257,7 @@ class Dispatcher:
                 if await run_db(self.ctx.engine, self._failed, row, exc) == Outcome.HELD or closed:
                     self.budget.give_back(self._claimed[row.id])  # nothing went out: the token is unused
                 return False
-            await run_db(self.ctx.engine, self._sent, row, result)
+            await self._sent_marks.submit((row, result))
             return True
         except Exception:  # noqa: BLE001 - the row's lease ends and it is handled again
             log.exception("❌ Sending outbox row %s crashed; it is handled again when its lease ends", row.id)
@@ -263,9 +266,16 @@ class Dispatcher:
             self._sending.pop(row.id, None)
             self._claimed.pop(row.id, None)
 
-    def _sent(self, row: OutboxMessage, result: SendResult) -> None:
+    def _record_sends(self, sends: list[tuple[OutboxMessage, SendResult]]) -> list[Outcome]:
+        """Record sends that ended together in one transaction (a group commit, see __init__)."""
         with connection_scope(self.ctx.engine) as connection:
-            outcome = record_sent(connection, row, result, self.ctx.clock.now())
+            now = self.ctx.clock.now()
+            outcomes = [record_sent(connection, row, result, now) for row, result in sends]
+        for (row, _), outcome in zip(sends, outcomes, strict=True):
+            self._announce_sent(row, outcome)
+        return outcomes
+
+    def _announce_sent(self, row: OutboxMessage, outcome: Outcome) -> None:
         if outcome == Outcome.LOST_LEASE:
             log.warning("⚠️  Outbox row %s was sent but is no longer ours (deleted or taken over)", row.id)
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 
 import pytest
 from sqlalchemy import event
@@ -14,6 +15,7 @@ from sqlmodel import Session, select
 from ai_agents.core.types import AlertKind, MessageStatus
 from ai_agents.crypto import SecretBox
 from ai_agents.db.models import Agent, Alert, Message
+from ai_agents.services.inbound import accept
 from ai_agents.services.translation import translate_for_agent
 from tests.fakes.openai_server import default_responder
 from tests.support.flows import connect_bot, create_agent, wait_until
@@ -114,7 +116,7 @@ async def test_database_errors_reading_the_next_message_are_retried_with_backoff
     live.pipeline.sleep = pause
     # As for a message that lands while its worker is busy, or is left from before a restart: the
     # worker reads the message itself (an idle worker's first turn is read when it is stored).
-    live.pipeline._arrivals.idle = lambda conversation_id: False
+    live.pipeline.arrivals.store = partial(accept.store, live.ctx, idle=lambda conversation_id: False)
     event.listen(live.ctx.engine, "before_cursor_execute", failing_next_message)
     try:
         fake_telegram.push_message(TOKEN, 54, "hello")
