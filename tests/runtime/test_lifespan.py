@@ -88,3 +88,16 @@ async def test_the_reflex_lifespan_starts_the_platform_with_the_heap_frozen(data
             assert gc.get_freeze_count() > 50_000
     finally:
         gc.unfreeze()
+
+
+async def test_the_platforms_tasks_tell_http_clients_the_async_library_without_a_system_call(database_url, tmp_path, fake_openai):
+    import asyncio
+
+    import sniffio
+
+    async def declared_in_a_task_started_inside() -> str | None:
+        return sniffio.current_async_library_cvar.get()
+
+    async with platform(_settings(database_url, tmp_path, fake_openai), workers=False):
+        assert await asyncio.create_task(declared_in_a_task_started_inside()) == "asyncio"
+    assert sniffio.current_async_library_cvar.get() is None  # as it was before the start
