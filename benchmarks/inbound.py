@@ -53,7 +53,8 @@ async def run_platform(telegram_url: str, openai_url: str) -> None:
             return {"timeline": _timeline(running.ctx.engine), "llm_call_s": model.seconds}
 
         try:
-            await _serve_until_stdin_closes(TransactionCounter(running.ctx.engine), extra)
+            counter = TransactionCounter(running.ctx.engine) if os.environ.get("BENCH_COUNT_TRANSACTIONS") else None
+            await _serve_until_stdin_closes(counter, extra)
         finally:
             running.ctx.llm = model.model  # the platform closes its own client
 
@@ -157,7 +158,10 @@ def _cpu_seconds() -> float:
 
 
 # -- the driver ---------------------------------------------------------------------------------------
-def measure(system: str, chats: int, messages: int, latency: float, profile: str | None = None) -> dict:
+def measure(system: str, chats: int, messages: int, latency: float, profile: str | None = None,
+            count_transactions: bool = False) -> dict:
+    """One run of `system` under the load. `count_transactions`: with the statement probe, whose
+    own CPU (a stack walk per statement) is left out of the timed runs."""
     from tests.fakes.openai_server import FakeOpenAI
     from tests.fakes.telegram_server import FakeTelegram
 
@@ -167,7 +171,8 @@ def measure(system: str, chats: int, messages: int, latency: float, profile: str
         child = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.inbound", "--serve", system, telegram.base_url, llm.base_url],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            env={**os.environ, "PTB_TIMEDELTA": "1", **({"BENCH_PROFILE": profile} if profile else {})},
+            env={**os.environ, "PTB_TIMEDELTA": "1", **({"BENCH_PROFILE": profile} if profile else {}),
+                 **({"BENCH_COUNT_TRANSACTIONS": "1"} if count_transactions else {})},
         )  # fmt: skip
         deadline = time.monotonic() + 60
         while not telegram.is_polling(TOKEN):
@@ -248,17 +253,16 @@ def main() -> None:
           "lag = event-loop lag under the load (ms, 10 ms probe)")
     print(_row("LLM latency", "system", [title for title, _, _ in COLUMNS]))
     for latency in args.latency:
-        results, reports = {}, []
-        for system in ("echo-bot", "platform"):
-            runs = []
-            for _ in range(args.runs):
-                profile = args.profile if system == "platform" and latency == args.latency[0] and not runs else None
-                figures, report = measure(system, args.chats, args.messages, latency, profile)
-                runs.append(figures)
-                reports += [(figures["messages"], report)] if system == "platform" else []
-            results[system] = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
-            r = results[system]
+        runs: dict[str, list[dict]] = {"echo-bot": [], "platform": []}
+        for _ in range(args.runs):  # alternating, so a drift of the machine's speed hits both alike
+            for system in runs:
+                first = system == "platform" and latency == args.latency[0] and not runs[system]
+                runs[system].append(measure(system, args.chats, args.messages, latency, args.profile if first else None)[0])
+        results = {system: {key: statistics.median(r[key] for r in done) for key in done[0]} for system, done in runs.items()}
+        for system, r in results.items():
             print(_row(f"{latency * 1000:.0f}ms", system, [format(r[key], fmt) for _, key, fmt in COLUMNS]))
+        ratios = [p["messages_per_s"] / e["messages_per_s"] for p, e in zip(runs["platform"], runs["echo-bot"])]
+        print(f"{'':>21} throughput ratio of each pair of runs: {', '.join(f'{r:.2f}' for r in ratios)}")
         p, e = results["platform"], results["echo-bot"]
         print(_row("", "ratio", [f"{p[key] / max(e[key], 0.1):.2f}" for _, key, _ in COLUMNS]))
         print(f"  platform stages, median / p95 ms: poll + accept {p['accept_50_ms']:.1f} / {p['accept_95_ms']:.1f}, "
@@ -267,13 +271,14 @@ def main() -> None:
               f"dispatch + Telegram call {p['send_50_ms']:.1f} / {p['send_95_ms']:.1f}; "
               "LLM calls per message "
               f"{p['llm_calls_per_msg']:.2f} (echo bot {e['llm_calls_per_msg']:.2f})")
-        _print_transactions(reports)
+        counted = [measure("platform", args.chats, args.messages, latency, count_transactions=True)]
+        _print_transactions([(figures["messages"], report) for figures, report in counted])
     if args.profile:
         print(f"profile of the platform (first run): {args.profile}")
 
 
 def _print_transactions(reports: list[tuple[int, dict]]) -> None:
-    """The platform's database work per customer message, over all its runs at this latency."""
+    """The platform's database work per customer message, in a run of its own with the probe on."""
     by_function: dict[str, list[int]] = {}
     issued_by: Counter[str] = Counter()
     stalls: Counter[str] = Counter()
@@ -283,7 +288,7 @@ def _print_transactions(reports: list[tuple[int, dict]]) -> None:
         issued_by.update(report["issued_by"])
         stalls.update(report["stalls"])
     messages = sum(count for count, _ in reports)
-    print(f"  platform database work, {messages} customer messages (all runs):")
+    print(f"  platform database work, {messages} customer messages (a run of its own, the statement probe on):")
     print_transactions(by_function, issued_by, messages, sum(r["rollbacks"] for _, r in reports))
     probe = LoopLagProbe()
     probe.stalls = stalls

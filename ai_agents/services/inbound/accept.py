@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from ai_agents.core.types import MessageStatus, Role
-from ai_agents.db.inserts import insert_row
+from ai_agents.db.detached import insert_row
 from ai_agents.db.models import Conversation, Message
 from ai_agents.db.session import session_scope
 from ai_agents.logs import get_logger

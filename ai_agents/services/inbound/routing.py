@@ -8,6 +8,7 @@ from sqlalchemy import Row, bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from ai_agents.db.detached import select_row
 from ai_agents.db.models import Conversation, Integration
 from ai_agents.logs import get_logger
 from ai_agents.services.ports import InboundMessage
@@ -19,7 +20,7 @@ RECEIVING = select(Integration.id, Integration.agent_id, Integration.channel).wh
 )
 # Locked (PostgreSQL): the message's arrival is written on it, and the turn read with the message
 # (accept.store) must see it as it is, not as a concurrent outcome found it.
-CONVERSATION = select(Conversation).where(
+CONVERSATION = select(Conversation.__table__).where(
     Conversation.integration_id == bindparam("integration_id"), Conversation.remote_id == bindparam("remote_id")
 ).with_for_update()
 
@@ -54,9 +55,10 @@ def _one(session: Session, condition, inbound: InboundMessage) -> Integration | 
 def conversation_for(
     session: Session, integration: Integration | Row, inbound: InboundMessage, now: datetime
 ) -> Conversation:
-    """Stage 3: one conversation per (integration, remote chat), created on first contact."""
+    """Stage 3: one conversation per (integration, remote chat), created on first contact. A
+    conversation that exists is read as a detached object (a Core statement: no ORM loading)."""
     chat = {"integration_id": integration.id, "remote_id": inbound.remote_id}
-    conversation = session.exec(CONVERSATION, params=chat).first()
+    conversation = select_row(session, Conversation, CONVERSATION, chat)
     if conversation is not None:
         return conversation
     conversation = Conversation(
@@ -73,5 +75,5 @@ def conversation_for(
         with session.begin_nested():
             session.add(conversation)
     except IntegrityError:  # created at the same moment by another writer
-        return session.exec(CONVERSATION, params=chat).one()
+        return select_row(session, Conversation, CONVERSATION, chat)
     return conversation

@@ -71,11 +71,13 @@ def turn_for(session: Session, conversation: Conversation, message: Message, his
                 history=[*history, message])
 
 
-def next_turn(session: Session, conversation_id: int, history_messages: int) -> tuple[Turn | None, bool]:
-    """The turn of the oldest unhandled customer message, and whether another waits behind it."""
+def next_turn(session: Session, conversation_id: int, history_messages: int,
+              conversation: Conversation | None = None) -> tuple[Turn | None, bool]:
+    """The turn of the oldest unhandled customer message, and whether another waits behind it
+    (`conversation`: as it stands in this transaction, when the caller has it)."""
     waiting = waiting_messages(session, conversation_id)
     if not waiting:
         return None, False
-    conversation = session.get(Conversation, conversation_id)
+    conversation = conversation or session.get(Conversation, conversation_id)
     message = session.get(Message, waiting[0])
     return turn_for(session, conversation, message, history_messages), len(waiting) > 1

@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, update
+from sqlalchemy.exc import NoResultFound
 from sqlmodel import Session, select
 
 from ai_agents.core.types import AlertKind, MessageStatus, Role
+from ai_agents.db.detached import columns_of, select_row, update_changed
 from ai_agents.db.models import Alert, Conversation, Message, Note, OutboxMessage
 from ai_agents.db.session import session_scope
 from ai_agents.logs import get_logger
@@ -20,7 +22,9 @@ from ai_agents.services.outbound.outbox import queue_in_conversation
 log = get_logger("pipeline")
 # Built once with parameters (building a statement costs more than running it): the conversation
 # read again under its lock, and the message's outcome, only if it still waits (a Core statement).
-LOCKED_CONVERSATION = select(Conversation).where(Conversation.id == bindparam("conversation_id")).with_for_update()
+LOCKED_CONVERSATION = (
+    select(Conversation.__table__).where(Conversation.id == bindparam("conversation_id")).with_for_update()
+)
 MARK_HANDLED = (
     update(Message)
     .where(Message.id == bindparam("message_id"), Message.status == MessageStatus.RECEIVED)
@@ -69,7 +73,12 @@ def store_outcome(session: Session, ctx: AppContext, turn: Turn, reservation: An
 
     The next unhandled message of the conversation is read in the same transaction."""
     now = ctx.clock.now()
-    conversation = session.exec(LOCKED_CONVERSATION, params={"conversation_id": turn.conversation.id}).one()
+    # Read and written back as Core statements (a detached object): the unit of work's flush of
+    # the conversation cost a quarter of the outcome.
+    conversation = select_row(session, Conversation, LOCKED_CONVERSATION, {"conversation_id": turn.conversation.id})
+    if conversation is None:
+        raise NoResultFound(f"conversation {turn.conversation.id} no longer exists")
+    before = columns_of(conversation)
     if turn.stop_reason == MANUAL_STOP and not conversation.manual_mode:
         log.info("🤖 [AgentHandler] Conversation %s was released meanwhile; the AI handles the message", conversation.id)
         return Outcome(stored=False)
@@ -107,9 +116,11 @@ def store_outcome(session: Session, ctx: AppContext, turn: Turn, reservation: An
         )
         if reservation is not None and row is not None and row.lease_owner == reservation.owner:
             handed = row
-    session.flush()
+    update_changed(session, conversation, before)
+    if session.new:  # alerts, notes, suggestions
+        session.flush()
     alert_ids = [alert.id for alert in turn.alerts]
-    following, _ = next_turn(session, conversation.id, ctx.settings.history_messages)
+    following, _ = next_turn(session, conversation.id, ctx.settings.history_messages, conversation)
     queued = bool(turn.replies) and not taken_over
     return Outcome(stored=True, alert_ids=alert_ids, queued=queued, next_turn=following, handed=handed,
                    suggested=taken_over and bool(turn.replies))

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ai_agents.core.types import MessageStatus, OutboxStatus
-from ai_agents.db.inserts import insert_row
+from ai_agents.db.detached import insert_row
 from ai_agents.db.models import Conversation, Message, OutboxMessage
 from ai_agents.db.session import session_scope
 from ai_agents.services.context import AppContext
