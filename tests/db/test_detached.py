@@ -15,17 +15,22 @@ from ai_agents.db.session import make_engine, session_scope
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)
 
 
+def _integration(session: Session) -> Integration:
+    agent = Agent(name="A", model="m")
+    session.add(agent)
+    session.flush()
+    integration = Integration(agent_id=agent.id, channel="telegram", provider="telegram_bot", config={})
+    session.add(integration)
+    session.flush()
+    return integration
+
+
 def test_the_object_is_the_stored_row_outside_the_session(database_url):
     migrate.upgrade(database_url)
     engine = make_engine(database_url)
     try:
         with session_scope(engine) as session:
-            agent = Agent(name="A", model="m")
-            session.add(agent)
-            session.flush()
-            integration = Integration(agent_id=agent.id, channel="telegram", provider="telegram_bot", config={})
-            session.add(integration)
-            session.flush()
+            integration = _integration(session)
             row = insert_row(session, OutboxMessage, idempotency_key="k1", integration_id=integration.id,
                              recipient="42", text="hi", next_attempt_at=NOW, created_at=NOW)
             assert row not in session and inspect(row).transient
@@ -54,13 +59,8 @@ def test_a_row_read_detached_is_written_back_with_the_changed_columns_only(datab
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     try:
         with session_scope(engine) as session:
-            agent = Agent(name="A", model="m")
-            session.add(agent)
-            session.flush()
-            integration = Integration(agent_id=agent.id, channel="telegram", provider="telegram_bot", config={})
-            session.add(integration)
-            session.flush()
-            made = Conversation(agent_id=agent.id, integration_id=integration.id, channel="telegram", remote_id="7",
+            integration = _integration(session)
+            made = Conversation(agent_id=integration.agent_id, integration_id=integration.id, channel="telegram", remote_id="7",
                                 contact_name="Ann", created_at=NOW, last_message_at=NOW)
             session.add(made)
         with session_scope(engine) as session:
