@@ -19,8 +19,8 @@ PHASES = {
     "store_failure": "outcome",
     "_claim": "dispatch",
     "_mark_started": "dispatch",
-    "_record_sends": "dispatch",
-    "_failed": "dispatch",
+    "sent": "dispatch",
+    "failed": "dispatch",
     "_renew": "dispatch",
 }
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")

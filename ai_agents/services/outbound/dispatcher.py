@@ -13,20 +13,20 @@ from sqlmodel import Session
 
 from ai_agents.db.group_commit import GroupCommit
 from ai_agents.db.models import OutboxMessage
-from ai_agents.db.session import connection_scope, run_db, session_scope
+from ai_agents.db.session import run_db, session_scope
 from ai_agents.logs import get_logger
 from ai_agents.services.context import AppContext
 from ai_agents.services.live_updates import call_in_loop
 from ai_agents.services.outbound import outbox_claim as claims
 from ai_agents.services.outbound.messaging_window import closed_windows
 from ai_agents.services.outbound.outbox_claim import BULK_KINDS
-from ai_agents.services.outbound.outbox_record import Outcome, RetryPolicy, record_failed, record_sent
+from ai_agents.services.outbound.outbox_record import Outcome, RetryPolicy
+from ai_agents.services.outbound.send_records import SendRecords
 from ai_agents.services.outbound.send_budget import Candidate, Channel, SendBudget
 from ai_agents.services.outbound.send_slots import Reservation, SendSlots
-from ai_agents.services.ports import SendError, SendResult
+from ai_agents.services.ports import SendError
 
 log = get_logger("outbox")
-BROADCAST_LINES = 20  # per-recipient log lines per campaign before only progress lines remain
 INTERRUPTED_CHECK = timedelta(seconds=1)  # how often campaign sends cut off by a crash are looked for
 MIN_PAUSE = 0.02  # seconds: waking for every token at high rates costs CPU; buckets keep the rate exact
 SHUTDOWN_WAIT_SECONDS = 5.0
@@ -65,10 +65,10 @@ class Dispatcher:
         self._sending: dict[int, str] = {}  # rows this process is sending -> their lease owner
         self._claimed: dict[int, Candidate] = {}
         self._window_closed: dict[int, str] = {}  # claimed rows the channel would refuse now -> why
-        self._broadcast_lines: dict[int | None, int] = {}
         self._checked_interrupted_at = None
+        self.records = SendRecords(ctx, self.policy)
         # Sends that end while others are being recorded are recorded together, in the next transaction.
-        self._sent_marks = GroupCommit(ctx.engine, self._record_sends, "outbox-sent")
+        self._sent_marks = GroupCommit(ctx.engine, self.records.sent, "outbox-sent")
 
     def wake(self) -> None:
         """Send soon: callable from any thread (the pipeline stores replies in worker threads)."""
@@ -254,7 +254,7 @@ class Dispatcher:
                     raise SendError(closed, transient=False)
                 result = await gateway.send_text(row.integration_id, row.recipient, row.text, start_part=row.parts_sent)
             except SendError as exc:
-                if await run_db(self.ctx.engine, self._failed, row, exc) == Outcome.HELD or closed:
+                if await run_db(self.ctx.engine, self.records.failed, row, exc) == Outcome.HELD or closed:
                     self.budget.give_back(self._claimed[row.id])  # nothing went out: the token is unused
                 return False
             await self._sent_marks.submit((row, result))
@@ -265,45 +265,3 @@ class Dispatcher:
         finally:
             self._sending.pop(row.id, None)
             self._claimed.pop(row.id, None)
-
-    def _record_sends(self, sends: list[tuple[OutboxMessage, SendResult]]) -> list[Outcome]:
-        """Record sends that ended together in one transaction (a group commit, see __init__)."""
-        with connection_scope(self.ctx.engine) as connection:
-            now = self.ctx.clock.now()
-            outcomes = [record_sent(connection, row, result, now) for row, result in sends]
-        for (row, _), outcome in zip(sends, outcomes, strict=True):
-            self._announce_sent(row, outcome)
-        return outcomes
-
-    def _announce_sent(self, row: OutboxMessage, outcome: Outcome) -> None:
-        if outcome == Outcome.LOST_LEASE:
-            log.warning("⚠️  Outbox row %s was sent but is no longer ours (deleted or taken over)", row.id)
-            return
-        if row.kind == "reply":
-            log.info("✅ Response sent to %s (conversation %s)", row.recipient, row.conversation_id)
-        elif row.kind == "broadcast" and self._first_lines(row.broadcast_id):
-            log.info("✅ [BroadcastWorker] Sent message to %s", row.recipient)
-        self.ctx.live.publish("outbox_sent", outbox_id=row.id, conversation_id=row.conversation_id)
-
-    def _first_lines(self, broadcast_id: int | None) -> bool:
-        """Per-recipient log lines only for the first few of a campaign; then progress lines."""
-        seen = self._broadcast_lines.get(broadcast_id, 0)
-        self._broadcast_lines[broadcast_id] = seen + 1
-        return seen < BROADCAST_LINES
-
-    def _failed(self, row: OutboxMessage, exc: SendError) -> Outcome:
-        with session_scope(self.ctx.engine) as session:
-            outcome, delay, reason = record_failed(session, row, exc, self.ctx.clock.now(), self.policy)
-        if outcome == Outcome.LOST_LEASE:
-            log.warning("⚠️  Outbox row %s failed but is no longer ours (deleted or taken over): %s",
-                        row.id, reason)
-        elif outcome == Outcome.RETRY and row.kind != "broadcast":
-            log.warning("⚠️  Send to %s failed, will retry in %.0fs: %s", row.recipient, delay, reason)
-        elif outcome == Outcome.RETRY and self._first_lines(row.broadcast_id):
-            log.warning("⚠️  [BroadcastWorker] Failed to send, will retry: %s (%s)", row.recipient, reason)
-        elif outcome == Outcome.FAILED:
-            log.error("❌ Send to %s failed for good: %s", row.recipient, reason)
-        if outcome != Outcome.LOST_LEASE:  # live chat shows the message's new status (and alert)
-            self.ctx.live.publish("outbox_failed", outbox_id=row.id, conversation_id=row.conversation_id,
-                                  final=outcome == Outcome.FAILED)
-        return outcome
