@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,16 +16,21 @@ class OpenAIChat:
     """Chat completions over the openai client; one client per (key, base URL), reused."""
 
     def __init__(self) -> None:
-        self._clients: dict[tuple[str, str | None], openai.AsyncOpenAI] = {}
+        self._clients: dict[tuple[str, str | None], asyncio.Future[openai.AsyncOpenAI]] = {}
 
-    def _client(self, api_key: str, base_url: str | None) -> openai.AsyncOpenAI:
+    async def _client(self, api_key: str, base_url: str | None) -> openai.AsyncOpenAI:
+        """The client for a key and URL, made on first use in a worker thread: making one builds an
+        SSL context with the system's CA certificates (a 30 to 100 ms stall of the event loop,
+        measured by the inbound benchmark's lag probe). Concurrent first calls share one client."""
         key = (api_key, base_url)
-        if key not in self._clients:
-            self._clients[key] = openai.AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=0)
-        return self._clients[key]
+        made = self._clients.get(key)
+        if made is None or (made.done() and (made.cancelled() or made.exception() is not None)):
+            made = self._clients[key] = asyncio.ensure_future(
+                asyncio.to_thread(openai.AsyncOpenAI, api_key=api_key, base_url=base_url, max_retries=0))
+        return await asyncio.shield(made)
 
     async def complete(self, request: ChatRequest) -> str:
-        client = self._client(request.api_key, request.base_url)
+        client = await self._client(request.api_key, request.base_url)
         body: dict[str, Any] = {"model": request.model, "messages": request.messages}
         if request.temperature is not None:
             body["temperature"] = request.temperature
@@ -58,8 +64,11 @@ class OpenAIChat:
         return content.strip()
 
     async def close(self) -> None:
-        for client in self._clients.values():
-            await client.close()
+        for made in self._clients.values():
+            if made.done() and not made.cancelled() and made.exception() is None:
+                await made.result().close()
+            else:
+                made.cancel()
         self._clients.clear()
 
 

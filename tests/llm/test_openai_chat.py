@@ -79,3 +79,31 @@ async def test_the_request_carries_model_history_key_and_temperature_only_when_s
     first, second = fake_openai.requests()
     assert (first["model"], first["messages"], first["api_key"]) == ("gpt-4o-mini", history, "sk-test-key-0000")
     assert "temperature" not in first["body"] and second["body"]["temperature"] == 0.2
+
+
+async def test_a_client_is_made_once_per_key_and_url_outside_the_event_loops_thread(fake_openai, monkeypatch):
+    import asyncio
+    import threading
+
+    import openai
+
+    made_in: list[int] = []
+    real = openai.AsyncOpenAI
+
+    def recording(**kwargs):
+        made_in.append(threading.get_ident())
+        return real(**kwargs)
+
+    monkeypatch.setattr(openai, "AsyncOpenAI", recording)
+    chat = OpenAIChat()
+    try:
+        url = fake_openai.base_url + "/v1"
+        replies = await asyncio.gather(*(chat.complete(request_to(url)) for _ in range(5)))
+        assert replies == ["Reply to: hi"] * 5
+        assert len(made_in) == 1 and made_in[0] != threading.get_ident()  # one client, made in a worker thread
+        other_key = ChatRequest(model="m", messages=[{"role": "user", "content": "hi"}], api_key="sk-other-0000",
+                                base_url=url, timeout=10)
+        await chat.complete(other_key)
+        assert len(made_in) == 2
+    finally:
+        await chat.close()
