@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from ai_agents.core.types import (
@@ -13,8 +13,13 @@ from ai_agents.core.types import (
     IntegrationStatus,
     MessageStatus,
     OutboxStatus,
+    Role,
 )
 from ai_agents.db.types import UTCDateTime, utcnow
+
+# A customer message stored and not handled yet, as SQL with literal values: a partial index is
+# used only by a query whose condition names the same literals (bound parameters do not match).
+WAITING_CONDITION = f"role = '{Role.USER.value}' AND status = '{MessageStatus.RECEIVED.value}'"
 
 
 def _created() -> Any:
@@ -118,6 +123,10 @@ class Message(SQLModel, table=True):
         Index("ix_messages_conversation_created", "conversation_id", "created_at"),
         Index("ix_messages_conversation_id", "conversation_id", "id"),  # a conversation's pages (keyset by id)
         Index("ix_messages_created_at", "created_at"),  # the dashboard's counts and charts
+        # Customer messages not handled yet (few at any time): a conversation's next one is found
+        # without walking its whole history. Queries name the condition literally (WAITING_CONDITION).
+        Index("ix_messages_waiting", "conversation_id", "id", sqlite_where=text(WAITING_CONDITION),
+              postgresql_where=text(WAITING_CONDITION)),
         {"sqlite_autoincrement": True},  # ids are never reused
     )
 

@@ -7,13 +7,13 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from ai_agents.core.retry import backoff_delay
-from ai_agents.core.types import MessageStatus, Role
 from ai_agents.db.group_commit import GroupCommit
-from ai_agents.db.models import Message
+from ai_agents.db.models import WAITING_CONDITION, Message
 from ai_agents.db.session import run_db, session_scope
 from ai_agents.logs import get_logger, redact
 from ai_agents.services.context import AppContext
@@ -121,7 +121,7 @@ class Pipeline:
         with session_scope(self.ctx.engine) as session:
             ids = session.exec(
                 select(Message.conversation_id)
-                .where(Message.role == Role.USER, Message.status == MessageStatus.RECEIVED)
+                .where(sql_text(WAITING_CONDITION))
                 .distinct()
             ).all()
         for conversation_id in ids:

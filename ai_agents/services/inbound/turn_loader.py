@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, text
 from sqlmodel import Session, select
 
-from ai_agents.core.types import MessageStatus, Role
-from ai_agents.db.models import Agent, Conversation, Message
+from ai_agents.core.types import MessageStatus
+from ai_agents.db.models import WAITING_CONDITION, Agent, Conversation, Message
 from ai_agents.services.agent_settings import settings_of
 from ai_agents.services.inbound.turn import Turn
 
@@ -30,8 +30,9 @@ class Earlier:
 
 
 def _waiting(conversation_id):
-    return (Message.conversation_id == conversation_id, Message.role == Role.USER,
-            Message.status == MessageStatus.RECEIVED)
+    """A conversation's customer messages not handled yet: through ix_messages_waiting (the
+    condition as literals), not a walk through the conversation's whole history."""
+    return (Message.conversation_id == conversation_id, text(WAITING_CONDITION))
 
 
 # Statements of the hot path, built once with parameters: building one costs more than running it.

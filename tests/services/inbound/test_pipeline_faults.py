@@ -104,7 +104,7 @@ async def test_database_errors_reading_the_next_message_are_retried_with_backoff
     failures_left, pauses = [3], []
 
     def failing_next_message(conn, cursor, statement, parameters, context, executemany):
-        next_message = "FROM messages" in statement and "messages.status = " in statement and "LIMIT" in statement
+        next_message = "FROM messages" in statement and "status = 'received'" in statement and "LIMIT" in statement
         if next_message and failures_left[0] > 0:
             failures_left[0] -= 1
             raise OperationalError(statement, parameters, Exception("database is locked (injected)"))
