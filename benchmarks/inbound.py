@@ -257,8 +257,10 @@ def main() -> None:
         for _ in range(args.runs):  # alternating, so a drift of the machine's speed hits both alike
             for system in runs:
                 first = system == "platform" and latency == args.latency[0] and not runs[system]
-                runs[system].append(measure(system, args.chats, args.messages, latency, args.profile if first else None)[0])
-        results = {system: {key: statistics.median(r[key] for r in done) for key in done[0]} for system, done in runs.items()}
+                profile = args.profile if first else None
+                runs[system].append(measure(system, args.chats, args.messages, latency, profile)[0])
+        results = {system: {key: statistics.median(r[key] for r in done) for key in done[0]}
+                   for system, done in runs.items()}
         for system, r in results.items():
             print(_row(f"{latency * 1000:.0f}ms", system, [format(r[key], fmt) for _, key, fmt in COLUMNS]))
         ratios = [p["messages_per_s"] / e["messages_per_s"] for p, e in zip(runs["platform"], runs["echo-bot"])]
@@ -271,8 +273,8 @@ def main() -> None:
               f"dispatch + Telegram call {p['send_50_ms']:.1f} / {p['send_95_ms']:.1f}; "
               "LLM calls per message "
               f"{p['llm_calls_per_msg']:.2f} (echo bot {e['llm_calls_per_msg']:.2f})")
-        counted = [measure("platform", args.chats, args.messages, latency, count_transactions=True)]
-        _print_transactions([(figures["messages"], report) for figures, report in counted])
+        figures, report = measure("platform", args.chats, args.messages, latency, count_transactions=True)
+        _print_transactions([(figures["messages"], report)])
     if args.profile:
         print(f"profile of the platform (first run): {args.profile}")
 

@@ -39,6 +39,11 @@ def select_row(session: Session, model: type[Model], statement: Select, params: 
     return None if row is None else _as_loaded(model, row)
 
 
+def select_one(session: Session, model: type[Model], statement: Select, params: dict[str, Any]) -> Model:
+    """`select_row` for a row that must be there (NoResultFound otherwise)."""
+    return _as_loaded(model, session.connection().execute(statement, params).one())
+
+
 def columns_of(instance: SQLModel) -> dict[str, Any]:
     """The column values of an object now: what `update_changed` compares against later."""
     return {column.key: instance.__dict__.get(column.key) for column in type(instance).__table__.columns}

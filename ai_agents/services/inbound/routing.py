@@ -8,7 +8,7 @@ from sqlalchemy import Row, bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from ai_agents.db.detached import select_row
+from ai_agents.db.detached import select_one, select_row
 from ai_agents.db.models import Conversation, Integration
 from ai_agents.logs import get_logger
 from ai_agents.services.ports import InboundMessage
@@ -75,5 +75,5 @@ def conversation_for(
         with session.begin_nested():
             session.add(conversation)
     except IntegrityError:  # created at the same moment by another writer
-        return select_row(session, Conversation, CONVERSATION, chat)
+        return select_one(session, Conversation, CONVERSATION, chat)
     return conversation

@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, update
-from sqlalchemy.exc import NoResultFound
 from sqlmodel import Session, select
 
 from ai_agents.core.types import AlertKind, MessageStatus, Role
-from ai_agents.db.detached import columns_of, select_row, update_changed
+from ai_agents.db.detached import columns_of, select_one, update_changed
 from ai_agents.db.models import Alert, Conversation, Message, Note, OutboxMessage
 from ai_agents.db.session import session_scope
 from ai_agents.logs import get_logger
@@ -75,9 +74,7 @@ def store_outcome(session: Session, ctx: AppContext, turn: Turn, reservation: An
     now = ctx.clock.now()
     # Read and written back as Core statements (a detached object): the unit of work's flush of
     # the conversation cost a quarter of the outcome.
-    conversation = select_row(session, Conversation, LOCKED_CONVERSATION, {"conversation_id": turn.conversation.id})
-    if conversation is None:
-        raise NoResultFound(f"conversation {turn.conversation.id} no longer exists")
+    conversation = select_one(session, Conversation, LOCKED_CONVERSATION, {"conversation_id": turn.conversation.id})
     before = columns_of(conversation)
     if turn.stop_reason == MANUAL_STOP and not conversation.manual_mode:
         log.info("🤖 [AgentHandler] Conversation %s was released meanwhile; the AI handles the message", conversation.id)
