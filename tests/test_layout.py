@@ -105,8 +105,12 @@ def test_db_imports_only_core():
 
 @pytest.mark.parametrize("adapters", ["ai_agents.channels", "ai_agents.llm"])
 def test_adapters_import_only_core_and_config(adapters):
-    allowed = (adapters, "ai_agents.core", "ai_agents.config", "ai_agents.logs")
+    allowed = (adapters, "ai_agents.core", "ai_agents.config", "ai_agents.logs", "ai_agents.net")
     assert [(s, t) for s, t in edges(adapters) if not any(within(t, a) for a in allowed)] == []
+
+
+def test_the_adapters_http_plumbing_imports_nothing_of_ours():
+    assert [(s, t) for s, t in edges("ai_agents.net") if not within(t, "ai_agents.net")] == []
 
 
 def test_outbound_imports_neither_inbound_nor_workspace():

@@ -11,6 +11,7 @@ import httpx
 
 from ai_agents.channels.base import AdapterSpec, SendError
 from ai_agents.logs import redact
+from ai_agents.net.transports import httpx_transport
 
 DEFAULT_GRAPH_ROOT = "https://graph.facebook.com"
 GRAPH_VERSION = "v21.0"
@@ -60,7 +61,7 @@ class GraphClient:
             base_url=f"{root}/{GRAPH_VERSION}/",
             timeout=timeout,
             headers={"Authorization": f"Bearer {self._token}"},
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            transport=httpx_transport(limits=httpx.Limits(max_connections=32, max_keepalive_connections=16)),
         )
 
     async def get(self, path: str, **params: str) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from ai_agents.channels.base import (
 from ai_agents.core.retry import backoff_delay, split_text
 from ai_agents.core.types import IntegrationStatus
 from ai_agents.logs import get_logger, redact
+from ai_agents.net.transports import httpx_transport
 
 log = get_logger("telegram")
 
@@ -46,8 +47,8 @@ UPDATE_ATTEMPTS = 3  # an update that fails this often is kept as a dead letter 
 def make_bot(spec: AdapterSpec, *, read_timeout: float = 10.0) -> Bot:
     """A Bot for the spec's token, against api_base_url when set (self-hosted Bot API server)."""
     root = (spec.config.get("api_base_url") or DEFAULT_API_ROOT).rstrip("/")
-    request = HTTPXRequest(connection_pool_size=16, read_timeout=read_timeout)
-    poll_request = HTTPXRequest(connection_pool_size=2, read_timeout=read_timeout)
+    request = _request(connection_pool_size=16, read_timeout=read_timeout)
+    poll_request = _request(connection_pool_size=2, read_timeout=read_timeout)
     return Bot(
         spec.credentials["token"],
         base_url=f"{root}/bot",
@@ -55,6 +56,13 @@ def make_bot(spec: AdapterSpec, *, read_timeout: float = 10.0) -> Bot:
         request=request,
         get_updates_request=poll_request,
     )
+
+
+def _request(connection_pool_size: int, read_timeout: float) -> HTTPXRequest:
+    """PTB's httpx request on the asyncio network backend (ai_agents.net); the transport carries
+    the pool's size, since a client given a transport does not use its own limits."""
+    transport = httpx_transport(limits=httpx.Limits(max_connections=connection_pool_size))
+    return HTTPXRequest(connection_pool_size, read_timeout=read_timeout, httpx_kwargs={"transport": transport})
 
 
 def message_text(message: Message) -> str | None:

@@ -10,6 +10,7 @@ import openai
 from openai.types.chat import ChatCompletion
 
 from ai_agents.core.chat import ChatRequest, LLMError
+from ai_agents.net.transports import httpx2_transport
 
 
 class OpenAIChat:
@@ -25,8 +26,7 @@ class OpenAIChat:
         key = (api_key, base_url)
         made = self._clients.get(key)
         if made is None or (made.done() and (made.cancelled() or made.exception() is not None)):
-            made = self._clients[key] = asyncio.ensure_future(
-                asyncio.to_thread(openai.AsyncOpenAI, api_key=api_key, base_url=base_url, max_retries=0))
+            made = self._clients[key] = asyncio.ensure_future(asyncio.to_thread(_new_client, api_key, base_url))
         return await asyncio.shield(made)
 
     async def complete(self, request: ChatRequest) -> str:
@@ -70,6 +70,14 @@ class OpenAIChat:
             else:
                 made.cancel()
         self._clients.clear()
+
+
+def _new_client(api_key: str, base_url: str | None) -> openai.AsyncOpenAI:
+    """A client whose connections run on the asyncio network backend (ai_agents.net), with the
+    connection limits the openai library sets on its own HTTP client."""
+    transport = httpx2_transport(limits=openai.DEFAULT_CONNECTION_LIMITS)
+    http_client = openai.DefaultAsyncHttpxClient(transport=transport)
+    return openai.AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=0, http_client=http_client)
 
 
 def _options(timeout: float | None) -> dict[str, Any]:

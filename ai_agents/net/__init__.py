@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by the channel adapters and the LLM adapter."""
