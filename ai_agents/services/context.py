@@ -12,6 +12,7 @@ from ai_agents.core.clock import SystemClock
 from ai_agents.core.errors import Unavailable
 from ai_agents.crypto import SecretBox
 from ai_agents.services.live_updates import LiveUpdates
+from ai_agents.services.loop_share import LoopShare
 from ai_agents.services.ports import ChannelGateway, ChatModel, Clock, DirectSend, LivePublisher
 
 
@@ -24,6 +25,8 @@ class AppContext:
     box: SecretBox
     clock: Clock = field(default_factory=SystemClock)
     live: LivePublisher = field(default_factory=LiveUpdates)
+    # CPU-heavy steps (an LLM request, a channel send) take turns across the loop's passes.
+    loop_share: LoopShare = field(default_factory=LoopShare)
     # Live parts the runtime wires in once they exist.
     channels: ChannelGateway | None = None
     llm: ChatModel | None = None

@@ -202,7 +202,10 @@ class Pipeline:
     async def _complete(self, request: ChatRequest) -> str:
         """One LLM call in an LLM slot, within its total deadline (LLMError otherwise)."""
         async with self._llm_slots:
-            return await complete_within_deadline(self.ctx.llm, request)
+            await self.ctx.loop_share.turn()
+            reply = await complete_within_deadline(self.ctx.llm, request)
+        await self.ctx.loop_share.turn()
+        return reply
 
     async def _translate(self, agent: Agent, text: str, source: str, target: str) -> str | None:
         """The text translated with the agent's model (an LLM slot), or None when that fails."""

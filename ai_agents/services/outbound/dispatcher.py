@@ -252,6 +252,7 @@ class Dispatcher:
             try:
                 if closed is not None:  # the channel would refuse it: failed with the reason, not sent
                     raise SendError(closed, transient=False)
+                await self.ctx.loop_share.turn()
                 result = await gateway.send_text(row.integration_id, row.recipient, row.text, start_part=row.parts_sent)
             except SendError as exc:
                 if await run_db(self.ctx.engine, self.records.failed, row, exc) == Outcome.HELD or closed:
