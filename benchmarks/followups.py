@@ -58,43 +58,72 @@ class FakeGateway:
 def seed(ctx, n: int) -> tuple[int, int]:
     """An agent with follow-ups on (5 min), one Telegram integration, n conversations silent for 10 min."""
     agent = agents.create_agent(ctx, agents.AgentCreate(name="Bench follow-ups", model="gpt-4o-mini"))
-    agents.update_settings(ctx, agent["id"], AgentSettings.model_validate(
-        {"follow_up": {"enabled": True, "delay_minutes": 5, "max_follow_ups": 2}}))  # fmt: skip
+    follow_up = {"follow_up": {"enabled": True, "delay_minutes": 5, "max_follow_ups": 2}}
+    agents.update_settings(ctx, agent["id"], AgentSettings.model_validate(follow_up))
     now = ctx.clock.now()
     silent_since = now - timedelta(minutes=10)
     with session_scope(ctx.engine) as session:
-        integration = Integration(agent_id=agent["id"], channel="telegram", provider="telegram_bot", name="bench",
-                                  config={}, external_id=f"bench-{time.time_ns()}", created_at=now, updated_at=now)  # fmt: skip
+        integration = Integration(
+            agent_id=agent["id"],
+            channel="telegram",
+            provider="telegram_bot",
+            name="bench",
+            config={},
+            external_id=f"bench-{time.time_ns()}",
+            created_at=now,
+            updated_at=now,
+        )
         session.add(integration)
         session.flush()
         integration_id = integration.id
     for start in range(0, n, CHUNK):
         with session_scope(ctx.engine) as session:
-            session.add_all([
-                Conversation(agent_id=agent["id"], integration_id=integration_id, channel="telegram",
-                             remote_id=str(5_000_000 + i), contact_name=f"Customer {i}",
-                             last_message_at=silent_since, last_agent_message_at=silent_since,
-                             last_customer_message_at=silent_since - timedelta(minutes=1), created_at=silent_since)
-                for i in range(start, min(n, start + CHUNK))
-            ])  # fmt: skip
+            session.add_all(
+                [
+                    Conversation(
+                        agent_id=agent["id"],
+                        integration_id=integration_id,
+                        channel="telegram",
+                        remote_id=str(5_000_000 + i),
+                        contact_name=f"Customer {i}",
+                        last_message_at=silent_since,
+                        last_agent_message_at=silent_since,
+                        last_customer_message_at=silent_since - timedelta(minutes=1),
+                        created_at=silent_since,
+                    )
+                    for i in range(start, min(n, start + CHUNK))
+                ]
+            )
     return agent["id"], integration_id
 
 
 def outbox_figures(ctx, integration_id: int) -> dict:
     with session_scope(ctx.engine) as session:
-        rows = session.exec(select(OutboxMessage.conversation_id, OutboxMessage.status).where(
-            OutboxMessage.integration_id == integration_id, OutboxMessage.kind == "follow_up")).all()  # fmt: skip
-        messages = session.exec(select(Message.status, func.count()).where(
-            Message.integration_id == integration_id, Message.kind == "follow_up").group_by(Message.status)).all()  # fmt: skip
+        rows = session.exec(
+            select(OutboxMessage.conversation_id, OutboxMessage.status).where(
+                OutboxMessage.integration_id == integration_id,
+                OutboxMessage.kind == "follow_up",
+            )
+        ).all()
+        messages = session.exec(
+            select(Message.status, func.count())
+            .where(Message.integration_id == integration_id, Message.kind == "follow_up")
+            .group_by(Message.status)
+        ).all()
         per_conversation = Counter(conversation_id for conversation_id, _ in rows)
-        unmarked = session.exec(select(func.count()).select_from(Conversation).where(
-            Conversation.integration_id == integration_id, Conversation.follow_ups_sent != 1)).one()  # fmt: skip
+        unmarked = session.exec(
+            select(func.count())
+            .select_from(Conversation)
+            .where(Conversation.integration_id == integration_id, Conversation.follow_ups_sent != 1)
+        ).one()
     return {
-        "rows": len(rows), "conversations": len(per_conversation),
+        "rows": len(rows),
+        "conversations": len(per_conversation),
         "duplicate_rows": sum(c - 1 for c in per_conversation.values() if c > 1),
-        "statuses": dict(Counter(status for _, status in rows)), "messages": {s: int(c) for s, c in messages},
+        "statuses": dict(Counter(status for _, status in rows)),
+        "messages": {s: int(c) for s, c in messages},
         "conversations_not_at_1": int(unmarked),
-    }  # fmt: skip
+    }
 
 
 
@@ -112,8 +141,14 @@ async def until_empty(step) -> tuple[int, list[float]]:
 async def bench(n: int, database_url: str) -> None:
     data = Path(tempfile.mkdtemp(prefix="bench-followups-"))
     overrides = {"database_url": database_url} if database_url else {}
-    settings = load_settings(data_dir=data, openai_api_key="sk-bench", openai_base_url="http://127.0.0.1:9/v1",
-                             log_level="WARNING", api_token="bench-token-0123456789abcdef", **overrides)  # fmt: skip
+    settings = load_settings(
+        data_dir=data,
+        openai_api_key="sk-bench",
+        openai_base_url="http://127.0.0.1:9/v1",
+        log_level="WARNING",
+        api_token="bench-token-0123456789abcdef",
+        **overrides,
+    )
     clock = ManualClock(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))  # a Monday noon
     async with platform(settings, clock=clock, workers=False, freeze_heap=True) as running:
         ctx = running.ctx
@@ -135,12 +170,18 @@ async def bench(n: int, database_url: str) -> None:
         enqueue_s = time.perf_counter() - started
         again = await run_follow_ups(ctx)  # nothing more is due: the second follow-up waits for a new silence
         figures = outbox_figures(ctx, integration_id)
-        print(f"enqueue: {queued} queued in {calls} calls ({calls - 1} with work, last one empty) in {enqueue_s:.2f} s "
-              f"= {queued / enqueue_s:.0f} follow-ups/s; per call with work {1000 * sum(per_call[:-1]) / max(1, calls - 1):.0f} ms, "
-              f"empty call {1000 * per_call[-1]:.0f} ms; extra call queued {again}")  # fmt: skip
-        print(f"  outbox follow_up rows {figures['rows']} (expected {n}), conversations covered {figures['conversations']}, "
-              f"conversations with >1 row {figures['duplicate_rows']}, conversations with follow_ups_sent != 1 "
-              f"{figures['conversations_not_at_1']}, statuses {figures['statuses']}")  # fmt: skip
+        per_call_ms = 1000 * sum(per_call[:-1]) / max(1, calls - 1)
+        print(
+            f"enqueue: {queued} queued in {calls} calls ({calls - 1} with work, last one empty) in {enqueue_s:.2f} s "
+            f"= {queued / enqueue_s:.0f} follow-ups/s; per call with work {per_call_ms:.0f} ms, "
+            f"empty call {1000 * per_call[-1]:.0f} ms; extra call queued {again}"
+        )
+        print(
+            f"  outbox follow_up rows {figures['rows']} (expected {n}), "
+            f"conversations covered {figures['conversations']}, "
+            f"conversations with >1 row {figures['duplicate_rows']}, conversations with follow_ups_sent != 1 "
+            f"{figures['conversations_not_at_1']}, statuses {figures['statuses']}"
+        )
 
         # -- send: the outbox dispatcher through an in-memory gateway, rate limit out of the way
         with session_scope(ctx.engine) as session:
@@ -156,15 +197,23 @@ async def bench(n: int, database_url: str) -> None:
         send_s = time.perf_counter() - started
         recipients = Counter(recipient for _, recipient, _ in gateway.sent)
         figures = outbox_figures(ctx, integration_id)
-        print(f"send: {len(gateway.sent)} sent ({attempted} attempted) in {rounds} dispatch_once calls in {send_s:.2f} s "
-              f"= {len(gateway.sent) / send_s:.0f} messages/s; per batch of 500 {1000 * sum(per_round[:-1]) / max(1, rounds - 1):.0f} ms")  # fmt: skip
-        print(f"  recipients sent more than once {sum(1 for c in recipients.values() if c > 1)}, distinct recipients "
-              f"{len(recipients)}, outbox statuses {figures['statuses']}, message statuses {figures['messages']}")  # fmt: skip
+        per_batch_ms = 1000 * sum(per_round[:-1]) / max(1, rounds - 1)
+        print(
+            f"send: {len(gateway.sent)} sent ({attempted} attempted) in {rounds} dispatch_once calls in {send_s:.2f} s "
+            f"= {len(gateway.sent) / send_s:.0f} messages/s; per batch of 500 {per_batch_ms:.0f} ms"
+        )
+        repeated = sum(1 for c in recipients.values() if c > 1)
+        print(
+            f"  recipients sent more than once {repeated}, distinct recipients {len(recipients)}, "
+            f"outbox statuses {figures['statuses']}, message statuses {figures['messages']}"
+        )
         wanted = {MessageStatus.SENT: n}
         ok = figures["statuses"] == {OutboxStatus.SENT: n} and figures["messages"] == wanted and len(recipients) == n
         print(f"  all {n} follow-ups sent exactly once and marked sent: {'yes' if ok else 'NO'}")
-        print(f"total enqueue + send {enqueue_s + send_s:.2f} s = {n / (enqueue_s + send_s):.0f} follow-ups/s end to end; "
-              f"peak RSS {peak_rss_mb():.0f} MB")  # fmt: skip
+        print(
+            f"total enqueue + send {enqueue_s + send_s:.2f} s = {n / (enqueue_s + send_s):.0f} follow-ups/s "
+            f"end to end; peak RSS {peak_rss_mb():.0f} MB"
+        )
 
 
 def main() -> None:

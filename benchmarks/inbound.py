@@ -1,6 +1,6 @@
 """Inbound benchmark: chats -> fake Telegram -> platform -> fake LLM -> reply, vs a bare PTB echo bot.
 
-Run: .venv/bin/python -m benchmarks.inbound [--chats 20] [--messages 10] [--latency 0 0.5] [--runs 3]
+Run: .venv/bin/python -m benchmarks.inbound [--chats 20] [--messages 30] [--latency 0 0.5] [--runs 3]
                                             [--profile inbound-profile.txt]  (BENCH_PROFILE_ALL=1: every frame)
 Each system under test runs in its own process (clean RSS); the fakes run in this one. Inside it,
 probes measure the event loop's lag (both systems) and the platform's database transactions and
@@ -13,148 +13,18 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.common import agent_body, peak_rss_mb, telegram_body
-from benchmarks.probes import LoopLagProbe, TransactionCounter, percentile, print_transactions
+from benchmarks.inbound_systems import TOKEN, run_echo_bot, run_platform
+from benchmarks.probes import LoopLagProbe, percentile, print_transactions
 
 ROOT = Path(__file__).resolve().parents[1]
-TOKEN = "9009:AAbenchmarkbottokenvalue0000000009"
 
-
-
-# -- the systems under test (child processes) ---------------------------------------------------------
-async def run_platform(telegram_url: str, openai_url: str) -> None:
-    """The platform in-process (the lifespan Reflex runs), the agent and bot made through its API."""
-    import httpx
-
-    from ai_agents.api import build_api
-    from ai_agents.config import load_settings
-    from ai_agents.runtime.lifespan import platform
-
-    data = Path(tempfile.mkdtemp(prefix="bench-"))
-    settings = load_settings(data_dir=data, log_level="WARNING", max_concurrent_llm=64)
-    async with platform(settings, freeze_heap=True) as running:
-        transport = httpx.ASGITransport(app=build_api(running.slot))
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=60) as api:
-            agent = (await api.post("/api/agents", json=agent_body(openai_url))).raise_for_status().json()
-            url = f"/api/agents/{agent['results']['id']}/integrations"
-            (await api.post(url, json=telegram_body(TOKEN, telegram_url))).raise_for_status()
-        model = running.ctx.llm = TimedModel(running.ctx.llm)
-
-        def extra() -> dict:
-            return {"timeline": _timeline(running.ctx.engine), "llm_call_s": model.seconds}
-
-        try:
-            counter = TransactionCounter(running.ctx.engine) if os.environ.get("BENCH_COUNT_TRANSACTIONS") else None
-            await _serve_until_stdin_closes(counter, extra)
-        finally:
-            running.ctx.llm = model.model  # the platform closes its own client
-
-
-class TimedModel:
-    """The platform's chat model, timing each call (seconds), to split a turn into LLM and the rest."""
-
-    def __init__(self, model) -> None:
-        self.model, self.seconds = model, []
-
-    async def complete(self, request) -> str:
-        started = time.perf_counter()
-        try:
-            return await self.model.complete(request)
-        finally:
-            self.seconds.append(time.perf_counter() - started)
-
-    def __getattr__(self, name: str):
-        return getattr(self.model, name)
-
-
-def _timeline(engine) -> list[tuple[str, float, float, float]]:
-    """(customer text, stored at, reply stored at, reply sent at) per answered customer message:
-    the n-th customer message of a conversation pairs with its n-th reply (one reply each)."""
-    from sqlmodel import Session, select
-
-    from ai_agents.db.models import Message, OutboxMessage
-
-    with Session(engine) as session:
-        messages = session.exec(select(Message).order_by(Message.id)).all()
-        sent_at = {row.message_id: row.sent_at for row in session.exec(select(OutboxMessage)).all()}
-    asked: dict[int, list[Message]] = {}
-    rows = []
-    for message in messages:
-        if message.role == "user":
-            asked.setdefault(message.conversation_id, []).append(message)
-        elif asked.get(message.conversation_id) and sent_at.get(message.id):
-            customer = asked[message.conversation_id].pop(0)
-            stamps = (customer.created_at, message.created_at, sent_at[message.id])
-            rows.append((customer.text, *(stamp.timestamp() for stamp in stamps)))
-    return rows
-
-
-async def run_echo_bot(telegram_url: str, openai_url: str) -> None:
-    """The baseline: the smallest python-telegram-bot app that asks the LLM and replies."""
-    import openai
-    from telegram.ext import ApplicationBuilder, MessageHandler, filters
-
-    client = openai.AsyncOpenAI(api_key="sk-bench", base_url=openai_url + "/v1", max_retries=0)
-
-    async def answer(update, _context):
-        completion = await client.chat.completions.create(
-            model="gpt-4o-mini", messages=[{"role": "user", "content": update.message.text}]
-        )
-        await update.message.reply_text(completion.choices[0].message.content)
-
-    app = (ApplicationBuilder().token(TOKEN).base_url(f"{telegram_url}/bot")
-           .base_file_url(f"{telegram_url}/file/bot").concurrent_updates(64).build())  # fmt: skip
-    app.add_handler(MessageHandler(filters.TEXT, answer))
-    async with app:
-        await app.start()
-        await app.updater.start_polling(poll_interval=0, timeout=10)
-        await _serve_until_stdin_closes()
-        await app.updater.stop()
-        await app.stop()
-
-
-async def _serve_until_stdin_closes(transactions: TransactionCounter | None = None, extra=None) -> None:
-    """Serve; a "mark" line starts the measured window (probes reset, profiler started), the end
-    of stdin closes it and prints the figures as one JSON line."""
-    lag = LoopLagProbe().start()
-    profiler, profile_path = None, os.environ.get("BENCH_PROFILE")
-    cpu_at_mark = 0.0
-    while line := await asyncio.to_thread(sys.stdin.readline):
-        if line.strip() == "mark":
-            lag.reset()
-            if transactions is not None:
-                transactions.reset()
-            cpu_at_mark = _cpu_seconds()
-            if profile_path:
-                from pyinstrument import Profiler
-
-                profiler = Profiler(interval=0.001, async_mode="disabled")
-                profiler.start()
-    if profiler is not None:
-        profiler.stop()
-        Path(profile_path).write_text(profiler.output_text(unicode=True, show_all=bool(os.environ.get("BENCH_PROFILE_ALL"))))
-    await lag.stop()
-    report = {"peak_rss_mb": round(peak_rss_mb(), 1), "cpu_s": round(_cpu_seconds() - cpu_at_mark, 2),
-              "stalls": dict(lag.stalls), **lag.summary()}
-    if transactions is not None:
-        report.update(transactions.summary())
-    if extra is not None:
-        report.update(extra())
-    print(json.dumps(report), flush=True)
-
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 # -- the driver ---------------------------------------------------------------------------------------
@@ -168,12 +38,13 @@ def measure(system: str, chats: int, messages: int, latency: float, profile: str
     with FakeTelegram() as telegram, FakeOpenAI() as llm:
         telegram.add_bot(TOKEN, username="bench_bot")
         llm.set_latency(latency)
-        child = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.inbound", "--serve", system, telegram.base_url, llm.base_url],
-            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            env={**os.environ, "PTB_TIMEDELTA": "1", **({"BENCH_PROFILE": profile} if profile else {}),
-                 **({"BENCH_COUNT_TRANSACTIONS": "1"} if count_transactions else {})},
-        )  # fmt: skip
+        env = {**os.environ, "PTB_TIMEDELTA": "1"}
+        if profile:
+            env["BENCH_PROFILE"] = profile
+        if count_transactions:
+            env["BENCH_COUNT_TRANSACTIONS"] = "1"
+        command = [sys.executable, "-m", "benchmarks.inbound", "--serve", system, telegram.base_url, llm.base_url]
+        child = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
         deadline = time.monotonic() + 60
         while not telegram.is_polling(TOKEN):
             if time.monotonic() > deadline or child.poll() is not None:
@@ -239,7 +110,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--serve", nargs=3, metavar=("SYSTEM", "TELEGRAM", "OPENAI"))
     parser.add_argument("--chats", type=int, default=20)
-    parser.add_argument("--messages", type=int, default=10)
+    parser.add_argument("--messages", type=int, default=30)
     parser.add_argument("--latency", type=float, nargs="+", default=[0.0, 0.5])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", help="write a pyinstrument profile of the platform's first run here")

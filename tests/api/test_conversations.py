@@ -96,7 +96,10 @@ async def test_export_is_csv_with_every_message_and_no_formulas(live_api, chat, 
 
 
 async def test_unknown_conversation_is_404(live_api):
-    for method, path in [("get", "/api/conversations/999"), ("post", "/api/conversations/999/takeover"),
-                         ("get", "/api/conversations/999/export")]:  # fmt: skip
+    for method, path in [
+        ("get", "/api/conversations/999"),
+        ("post", "/api/conversations/999/takeover"),
+        ("get", "/api/conversations/999/export"),
+    ]:
         response = await getattr(live_api, method)(path)
         assert response.status_code == 404 and response.json()["code"] == "CONVERSATION_NOT_FOUND"

@@ -42,8 +42,12 @@ def test_kill_during_five_campaigns_then_restart(tmp_path, fake_telegram):
     try:
         with httpx.Client(base_url=first.base_url, timeout=30) as api:
             agent = api.post("/api/agents", json={"name": "Crash", "model": "gpt-4o-mini"}).json()["results"]
-            body = {"type": "telegram", "token": TOKEN, "api_base_url": fake_telegram.base_url,
-                    "rate_limit_per_second": 1000}  # fmt: skip
+            body = {
+                "type": "telegram",
+                "token": TOKEN,
+                "api_base_url": fake_telegram.base_url,
+                "rate_limit_per_second": 1000,
+            }
             assert api.post(f"/api/agents/{agent['id']}/integrations", json=body).status_code == 201
             url = f"/api/agents/{agent['id']}/settings/broadcast"
             ids = []

@@ -47,14 +47,25 @@ class PlatformServer:
         if "DATABASE_URL" not in self.extra_env:
             env.pop("DATABASE_URL", None)  # the platform under test uses its own SQLite file
         command = [
-            str(ROOT / ".venv" / "bin" / "reflex"), "run", "--env", "prod",
-            "--backend-host", "127.0.0.1", "--backend-port", str(self.port),
-        ]  # fmt: skip
+            str(ROOT / ".venv" / "bin" / "reflex"),
+            "run",
+            "--env",
+            "prod",
+            "--backend-host",
+            "127.0.0.1",
+            "--backend-port",
+            str(self.port),
+        ]
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

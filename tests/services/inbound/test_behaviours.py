@@ -79,8 +79,13 @@ async def test_outside_hours_away_message_once_per_night(live, live_api, fake_te
 
 
 async def test_next_open_placeholder_in_agent_timezone(live, live_api, fake_telegram, live_clock):
-    settings = {"working_hours": {**PLAN_WORKING_HOURS["working_hours"], "timezone": "Europe/Berlin",
-                                  "away_message": "Closed. Back {next_open}."}}  # fmt: skip
+    settings = {
+        "working_hours": {
+            **PLAN_WORKING_HOURS["working_hours"],
+            "timezone": "Europe/Berlin",
+            "away_message": "Closed. Back {next_open}.",
+        }
+    }
     await agent_with_bot(live_api, fake_telegram, settings)
     live_clock.set(datetime(2026, 11, 27, 19, 0, tzinfo=timezone.utc))  # Friday 20:00 in Berlin
     fake_telegram.push_message(TOKEN, 3, "Hi")
@@ -200,8 +205,13 @@ async def test_alerts_reach_a_telegram_chat_and_a_webhook(live, live_api, fake_t
         return JSONResponse({"ok": True})
 
     with BackgroundServer(Starlette(routes=[Route("/hook", hook, methods=["POST"])])) as server:
-        settings = {"sentiment": {**PLAN_SENTIMENT["sentiment"], "alert_telegram_chat_id": "-100500",
-                                  "alert_webhook_url": server.base_url + "/hook"}}  # fmt: skip
+        settings = {
+            "sentiment": {
+                **PLAN_SENTIMENT["sentiment"],
+                "alert_telegram_chat_id": "-100500",
+                "alert_webhook_url": server.base_url + "/hook",
+            }
+        }
         await agent_with_bot(live_api, fake_telegram, settings)
         fake_telegram.push_message(TOKEN, 10, PLAN_MESSAGES[1], first_name="Olga")
         alert = await fake_telegram.awaited_sent(1, token=TOKEN, chat_id=-100500)

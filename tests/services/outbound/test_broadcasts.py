@@ -40,8 +40,12 @@ async def status(api, agent_id, broadcast_id) -> dict:
 async def test_plan_broadcast_is_paced_counted_and_completed(live, live_api, fake_telegram, logs):
     agent = await bot_agent(live_api, fake_telegram, rate=20)
     recipients = [str(900_000 + i) for i in range(60)]
-    body = {"message": "Hello! This is a test broadcast message.", "integration_type": "telegram",
-            "recipients": recipients + ["+not-a-chat", recipients[0]], "scheduled_at": None}  # fmt: skip
+    body = {
+        "message": "Hello! This is a test broadcast message.",
+        "integration_type": "telegram",
+        "recipients": recipients + ["+not-a-chat", recipients[0]],
+        "scheduled_at": None,
+    }
     created = await live_api.post(f"/api/agents/{agent['id']}/settings/broadcast", json=body)
     assert created.status_code == 201, created.text
     broadcast = created.json()["results"]
@@ -64,8 +68,8 @@ async def test_plan_broadcast_is_paced_counted_and_completed(live, live_api, fak
     assert span >= (60 - 4) / 20 * 0.95  # burst of 4, then 20 a second at most
     assert logs.count("📢 [BroadcastWorker] Processing broadcast") == 1
     assert logs.count("✅ [BroadcastWorker] Sent message to") == 20  # then progress lines only
-    skipped = (await live_api.get(f"/api/agents/{agent['id']}/settings/broadcast/{broadcast['id']}/recipients",
-                                  params={"limit": 100})).json()["results"]  # fmt: skip
+    recipients_url = f"/api/agents/{agent['id']}/settings/broadcast/{broadcast['id']}/recipients"
+    skipped = (await live_api.get(recipients_url, params={"limit": 100})).json()["results"]
     assert [r["error"] for r in skipped if r["status"] == "skipped"][0].startswith("invalid recipient '+not-a-chat'")
 
 
@@ -85,8 +89,13 @@ async def test_failed_sends_are_retried_then_delivered(live, live_api, fake_tele
 
 async def test_scheduled_broadcast_waits_and_can_be_cancelled(live, live_api, fake_telegram):
     agent = await bot_agent(live_api, fake_telegram)
-    body = {"message": "Later", "integration_type": "telegram", "recipients": ["1", "2"],
-            "scheduled_at": "2099-01-01T09:00:00Z", "name": "New year"}  # fmt: skip
+    body = {
+        "message": "Later",
+        "integration_type": "telegram",
+        "recipients": ["1", "2"],
+        "scheduled_at": "2099-01-01T09:00:00Z",
+        "name": "New year",
+    }
     broadcast = (await live_api.post(f"/api/agents/{agent['id']}/settings/broadcast", json=body)).json()["results"]
     await asyncio.sleep(0.5)
     assert (await status(live_api, agent["id"], broadcast["id"]))["status"] == "pending"
@@ -195,16 +204,27 @@ def test_seventy_thousand_recipients_in_batched_statements(ctx):
         session.add(integration)
         session.flush()
         for remote_id, name, opted_out in ((recipients[65_600], "Ada", False), (recipients[69_990], "Bo", True)):
-            session.add(Conversation(agent_id=agent["id"], integration_id=integration.id, channel="telegram",
-                                     remote_id=remote_id, contact_name=name, opted_out=opted_out))  # fmt: skip
+            session.add(
+                Conversation(
+                    agent_id=agent["id"],
+                    integration_id=integration.id,
+                    channel="telegram",
+                    remote_id=remote_id,
+                    contact_name=name,
+                    opted_out=opted_out,
+                )
+            )
         session.commit()
     statements: list[tuple[str, int]] = []
 
     def record(_conn, _cursor, statement, parameters, _context, executemany):
         statements.append((statement, 0 if executemany else len(parameters or ())))
 
-    body = broadcasts.BroadcastCreate(message="Hello {name}!", integration_type="telegram",
-                                      recipients=recipients + ["12x", recipients[5]])  # fmt: skip
+    body = broadcasts.BroadcastCreate(
+        message="Hello {name}!",
+        integration_type="telegram",
+        recipients=recipients + ["12x", recipients[5]],
+    )
     event.listen(ctx.engine, "before_cursor_execute", record)
     try:
         view = broadcasts.create_broadcast(ctx, agent["id"], body)
@@ -212,8 +232,11 @@ def test_seventy_thousand_recipients_in_batched_statements(ctx):
         event.remove(ctx.engine, "before_cursor_execute", record)
     assert (view["total"], view["pending"], view["skipped"]) == (70_001, 69_999, 2)
     with Session(ctx.engine) as session:
-        rows = session.exec(select(OutboxMessage.recipient, OutboxMessage.text, OutboxMessage.status)
-                            .where(OutboxMessage.broadcast_id == view["id"])).all()  # fmt: skip
+        rows = session.exec(
+            select(OutboxMessage.recipient, OutboxMessage.text, OutboxMessage.status).where(
+                OutboxMessage.broadcast_id == view["id"]
+            )
+        ).all()
         keys = session.exec(select(func.count(func.distinct(OutboxMessage.idempotency_key)))).one()
     assert len(rows) == keys == 70_001
     by_recipient = {recipient: (text, status) for recipient, text, status in rows}
