@@ -161,6 +161,7 @@ class AsyncioStream:
         except (OSError, ssl.SSLError, ConnectionError) as exc:
             self._transport.abort()
             raise self._errors.ConnectError(str(exc)) from exc
+        self._protocol.transport = transport  # flow control through the TLS layer from now on
         return AsyncioStream(transport, self._protocol, self._errors)
 
     def get_extra_info(self, info: str) -> Any:

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from ai_agents.net.asyncio_backend import AsyncioStream
+from ai_agents.net.asyncio_backend import _PAUSE_READING_AT, AsyncioStream
 from ai_agents.net.transports import httpx2_transport, httpx_transport
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -65,10 +65,14 @@ def response(body: bytes, *, close: bool = False) -> bytes:
     return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: %s\r\n\r\n%s" % (len(body), connection, body)
 
 
+BIG = bytes(range(256)) * 8192  # 2 MiB, far past the buffer's pause mark
+
+
 async def answer_each(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """'got N bytes' for each request, or BIG for a request to /big."""
     while True:
         request = await read_request(reader)
-        writer.write(response(b"got %d bytes" % len(request)))
+        writer.write(response(BIG if request.startswith(b"GET /big ") else b"got %d bytes" % len(request)))
         await writer.drain()
 
 
@@ -151,7 +155,7 @@ async def test_large_bodies_both_ways_arrive_whole(library: str) -> None:
     """Bodies well past the buffer's pause mark (reading pauses and resumes) and past the socket's
     send buffer (writing waits for it to drain, with a server that reads slowly)."""
     module, make = LIBRARIES[library]
-    download = bytes(range(256)) * 8192  # 2 MiB
+    download = BIG
     upload = b"u" * (4 * 1024 * 1024)
 
     async def echo_sizes(reader, writer) -> None:
@@ -203,8 +207,33 @@ async def test_https_verifies_the_certificate_and_works(library: str, tmp_path: 
         async with module.AsyncClient(transport=transport) as client:
             assert (await client.post(url, content=b"secret")).text.startswith("got ")
             assert (await client.post(url, content=b"again")).text.startswith("got ")
+            big = (await client.get(f"{url}/big")).content  # reading paused and resumed through TLS
+            assert big == BIG
             stream = streams_of(transport)[0]
             assert stream.get_extra_info("ssl_object") is not None
         async with module.AsyncClient(transport=make()) as untrusting:  # the system's CAs only
             with pytest.raises(module.ConnectError):
                 await untrusting.get(url)
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["plain", "tls"])
+async def test_a_response_not_read_yet_stops_the_socket_being_read(tls: bool, tmp_path: Path) -> None:
+    """Flow control: 8 MiB sent, none of it read by the caller: only about the pause mark is held
+    in memory (through the TLS layer too), and all of it comes once the caller reads."""
+    huge = b"h" * (8 * 1024 * 1024)
+
+    async def send_huge(reader, writer) -> None:
+        await read_request(reader)
+        writer.write(response(huge))
+        await writer.drain()
+        await asyncio.sleep(30)
+
+    server_context, client_context = self_signed(tmp_path) if tls else (None, None)
+    async with raw_server(send_huge, server_context) as (url, _):
+        transport = httpx_transport(verify=client_context) if tls else httpx_transport()
+        async with httpx.AsyncClient(transport=transport, timeout=30) as client:
+            async with client.stream("GET", url) as streamed:
+                await asyncio.sleep(0.3)
+                held = len(streams_of(transport)[0]._protocol.buffer)
+                assert held <= _PAUSE_READING_AT + 256 * 1024  # a read of the socket past the mark, at most
+                assert len(b"".join([chunk async for chunk in streamed.aiter_bytes()])) == len(huge)
