@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from ai_agents.core.retry import backoff_delay
 from ai_agents.db.group_commit import GroupCommit
-from ai_agents.db.models import WAITING_CONDITION, Message
+from ai_agents.db.models import WAITING_CONDITION, Agent, Message
 from ai_agents.db.session import run_db, session_scope
 from ai_agents.logs import get_logger, redact
 from ai_agents.services.context import AppContext
@@ -27,6 +27,8 @@ from ai_agents.services.llm_access import llm_access, missing_key_reason
 from ai_agents.services.outbound.alert_delivery import deliver_alerts
 from ai_agents.services.ports import ChatRequest, InboundMessage, complete_within_deadline
 from ai_agents.services.translation import translate_for_agent
+
+T = TypeVar("T")
 
 log = get_logger("pipeline")
 
@@ -201,16 +203,20 @@ class Pipeline:
 
     async def _complete(self, request: ChatRequest) -> str:
         """One LLM call in an LLM slot, within its total deadline (LLMError otherwise)."""
-        async with self._llm_slots:
-            await self.ctx.loop_share.turn()
-            reply = await complete_within_deadline(self.ctx.llm, request)
-        await self.ctx.loop_share.turn()
-        return reply
+        return await self._llm_call(partial(complete_within_deadline, self.ctx.llm, request))
 
     async def _translate(self, agent: Agent, text: str, source: str, target: str) -> str | None:
         """The text translated with the agent's model (an LLM slot), or None when that fails."""
+        return await self._llm_call(partial(translate_for_agent, self.ctx, agent, text, source, target))
+
+    async def _llm_call(self, call: Callable[[], Awaitable[T]]) -> T:
+        """The call in an LLM slot; building its request and reading its answer take turns on the
+        loop with the other turns (LoopShare), so a burst of them does not hold the loop."""
         async with self._llm_slots:
-            return await translate_for_agent(self.ctx, agent, text, source, target)
+            await self.ctx.loop_share.turn()
+            result = await call()
+        await self.ctx.loop_share.turn()
+        return result
 
 
 def describe_error(exc: BaseException) -> str:
