@@ -35,3 +35,17 @@ def test_unreadable_secret_is_reported_not_raised_by_readable():
     assert other.readable(token) == (None, False)
     assert other.readable(None) == (None, True)
     assert SecretBox("key-one-0123456789").readable(token) == ("sk-abc", True)
+
+
+def test_a_token_read_again_is_not_decrypted_again_and_a_bad_one_fails_every_time(monkeypatch):
+    box = SecretBox("key-one-0123456789")
+    token = box.encrypt("sk-abc")
+    calls = []
+    real = box._fernet.decrypt
+    monkeypatch.setattr(box._fernet, "decrypt", lambda data: calls.append(data) or real(data))
+    assert [box.decrypt(token) for _ in range(3)] == ["sk-abc"] * 3
+    assert len(calls) == 1
+    other = SecretBox("key-two-0123456789")
+    for _ in range(2):
+        with pytest.raises(UnreadableSecret):
+            other.decrypt(token)
