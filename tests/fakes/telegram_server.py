@@ -3,155 +3,28 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import random
-import re
-import threading
 import time
 import zlib
-from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from tests.fakes.telegram_routes import BotApiServer
+from tests.fakes.telegram_state import (
+    CHAOS_FAULTS,
+    CONFLICT,
+    DESCRIPTIONS,
+    Call,
+    ChaosRule,
+    FakeBot,
+    ScriptedFailure,
+    SentMessage,
+    TelegramState,
+    chat_key,
+    next_message_id,
+)
 
-from tests.fakes.http_server import BackgroundServer, wait_disconnect
-
-CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
-DESCRIPTIONS = {  # default error descriptions, worded like the real Bot API
-    400: "Bad Request: chat not found", 401: "Unauthorized", 403: "Forbidden: bot was blocked by the user",
-    404: "Not Found", 409: CONFLICT, 500: "Internal Server Error", 502: "Bad Gateway",
-}
-_TEXT_PARAMS = {"text", "caption", "title", "description", "short_description", "name", "question"}
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
-
-
-@dataclass
-class SentMessage:
-    token: str
-    chat_id: int | str
-    text: str
-    message_id: int
-    at: float
-    params: dict[str, Any]
-
-
-@dataclass
-class Call:
-    token: str
-    method: str
-    params: dict[str, Any]
-    at: float
-    status: int | None = None  # HTTP status answered (None while in flight)
-    fault: str | None = None  # chaos: "500", "502", "429", "timeout_lost" or "timeout_delivered"
-
-
-@dataclass
-class _Failure:
-    method: str
-    token: str | None
-    chat_id: int | str | None
-    status: int
-    description: str
-    retry_after: int | None
-    times: int
-    skip: int = 0  # matching calls let through before the failures start
-
-
-@dataclass
-class _Chaos:
-    """Random faults on a share of the calls of one method (seeded: a run can be repeated)."""
-
-    method: str
-    token: str | None
-    rate: float
-    hang: float
-    faults: tuple[str, ...]
-    rng: random.Random
-
-# A timeout is an answer that comes `hang` seconds late (after the client gave up): "timeout_lost"
-# drops the message, "timeout_delivered" delivers it first, so only the answer is lost.
-CHAOS_FAULTS = ("500", "502", "429", "timeout_lost", "timeout_delivered")
-
-
-class _Poll:
-    """One waiting getUpdates request (lives on the server loop)."""
-
-    def __init__(self) -> None:
-        self.wake = asyncio.Event()
-        self.terminated = False
-
-
-@dataclass
-class _Bot:
-    user: dict[str, Any]
-    updates: list[dict[str, Any]] = field(default_factory=list)
-    chats: dict[int | str, dict[str, Any]] = field(default_factory=dict)
-    last_message_id: dict[int | str, int] = field(default_factory=dict)
-    commands: list[Any] = field(default_factory=list)
-    poll: _Poll | None = None
-
-
-def _chat_key(chat_id: Any) -> int | str:
-    if isinstance(chat_id, str) and re.fullmatch(r"-?\d+", chat_id):
-        return int(chat_id)
-    return chat_id
-
-
-def _coerce(key: str, value: str) -> Any:
-    """Decode a form/query value the way Telegram does (PTB JSON-encodes non-strings)."""
-    if key in _TEXT_PARAMS:
-        return value
-    if value[:1] in "[{":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    if _NUMBER.fullmatch(value):
-        return float(value) if "." in value else int(value)
-    return {"true": True, "false": False}.get(value, value)
-
-
-async def _read_params(request: Request) -> dict[str, Any]:
-    params: dict[str, Any] = {k: _coerce(k, v) for k, v in request.query_params.items()}
-    content_type = request.headers.get("content-type", "")
-    if "application/json" in content_type:
-        body = await request.body()
-        if body:
-            data = json.loads(body)  # ValueError -> 400 by caller
-            if not isinstance(data, dict):
-                raise ValueError("JSON body must be an object")
-            params.update(data)
-    elif "form" in content_type:
-        form = await request.form()
-        for key, value in form.multi_items():
-            params[key] = _coerce(key, value) if isinstance(value, str) else f"<file {value.filename}>"
-    return params
-
-
-class _EscapedJSON(JSONResponse):
-    """JSON with non-ASCII as \\u escapes (valid JSON, as many encoders send it): any Python text
-    a test pushes reaches the bot, even text the platform cannot store (a lone surrogate)."""
-
-    def render(self, content: Any) -> bytes:
-        return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
-
-
-def _ok(result: Any) -> JSONResponse:
-    return _EscapedJSON({"ok": True, "result": result})
-
-
-def _error(status: int, description: str | None = None, retry_after: int | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"ok": False, "error_code": status}
-    if status == 429:
-        retry_after = retry_after or 1
-        body["description"] = description or f"Too Many Requests: retry after {retry_after}"
-        body["parameters"] = {"retry_after": retry_after}
-    else:
-        body["description"] = description or DESCRIPTIONS.get(status, "Error")
-    return JSONResponse(body, status_code=status)
+# CONFLICT and the record types are imported from here by tests; they live in telegram_state.
+__all__ = ["CHAOS_FAULTS", "CONFLICT", "DESCRIPTIONS", "Call", "FakeTelegram", "SentMessage"]
 
 
 class FakeTelegram:
@@ -161,29 +34,20 @@ class FakeTelegram:
     one with 409. ``conflict="reject_newer"``: the new request gets 409, the waiting one goes on.
     """
 
+    # Read-only views of what the HTTP side holds.
+    conflict = property(lambda self: self._api.conflict, doc="How a second getUpdates is answered (see above).")
+    in_flight_send = property(lambda self: self._state.in_flight_send,
+                              doc="sendMessage requests being answered right now.")
+    max_in_flight_send = property(lambda self: self._state.max_in_flight_send,
+                                  doc="Most sendMessage requests answered at once since start or reset.")
+
     def __init__(self, *, conflict: str = "terminate_older") -> None:
         if conflict not in ("terminate_older", "reject_newer"):
             raise ValueError(f"unknown conflict mode {conflict!r}")
-        self.conflict = conflict
-        self._cond = threading.Condition(threading.RLock())
-        self._bots: dict[str, _Bot] = {}
-        self._next_update_id = 100_000
-        self.in_flight_send = 0
-        self.max_in_flight_send = 0
-        self._clear()
-        self.app = Starlette(routes=[
-            Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"]),
-            Route("/{rest:path}", lambda request: _error(404), methods=["GET", "POST"]),  # incl. /file/
-        ])
-        self._server = BackgroundServer(self.app, on_stop=self._wake_all, name="fake-telegram")
-
-    def _clear(self) -> None:
-        self._sent: list[SentMessage] = []
-        self._calls: list[Call] = []
-        self._failures: list[_Failure] = []
-        self._chaos: list[_Chaos] = []
-        self._latency: dict[str, float] = {}
-        self._blocked: set[tuple[str, int | str]] = set()
+        self._state = TelegramState()
+        self._api = BotApiServer(self._state, conflict)
+        self.app = self._api.app
+        self._server = self._api.server
 
     # ---------------------------------------------------------------- lifecycle
     @property
@@ -203,11 +67,6 @@ class FakeTelegram:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def _wake_all(self) -> None:  # runs on the server loop
-        for bot in list(self._bots.values()):
-            if bot.poll is not None:
-                bot.poll.wake.set()
-
     # ---------------------------------------------------------------- test API
     def add_bot(self, token: str, username: str = "test_bot", first_name: str = "Test Bot") -> dict[str, Any]:
         """Register a bot token (others get 401); the bot id is the numeric token prefix."""
@@ -216,18 +75,19 @@ class FakeTelegram:
         user = {"id": bot_id, "is_bot": True, "first_name": first_name, "username": username,
                 "can_join_groups": True, "can_read_all_group_messages": False,
                 "supports_inline_queries": False}
-        with self._cond:
-            self._bots[token] = _Bot(user=user)
+        with self._state.cond:
+            self._state.bots[token] = FakeBot(user=user)
         return dict(user)
 
     def push_update(self, token: str, update: dict[str, Any]) -> int:
         """Queue a raw update (``update_id`` is assigned); wakes a waiting long-poll."""
-        with self._cond:
-            self._bot(token)
-            update_id = self._next_update_id
-            self._next_update_id += 1
-            self._bots[token].updates.append({"update_id": update_id, **update})
-        self._server.call_soon(self._wake_all)
+        state = self._state
+        with state.cond:
+            bot = state.bot(token)
+            update_id = state.next_update_id
+            state.next_update_id += 1
+            bot.updates.append({"update_id": update_id, **update})
+        self._server.call_soon(state.wake_polls)
         return update_id
 
     def push_message(
@@ -245,27 +105,27 @@ class FakeTelegram:
             chat["title"] = f"Test {chat_type}"
         if username:
             user["username"] = chat["username"] = username
-        with self._cond:
-            bot = self._bot(token)
+        with self._state.cond:
+            bot = self._state.bot(token)
             bot.chats[chat_id] = chat
-            message_id = self._message_id(bot, chat_id, message_id)
+            message_id = next_message_id(bot, chat_id, message_id)
             message = {"message_id": message_id, "date": int(time.time()), "chat": chat,
                        "from": user, "text": text}
             return self.push_update(token, {"message": message})
 
     def sent(self, token: str | None = None, chat_id: int | str | None = None) -> list[SentMessage]:
         """Messages the bots sent (successful sendMessage calls), oldest first."""
-        chat = _chat_key(chat_id)
-        with self._cond:
-            return [m for m in self._sent
+        chat = chat_key(chat_id)
+        with self._state.cond:
+            return [m for m in self._state.sent
                     if (token is None or m.token == token) and (chat is None or m.chat_id == chat)]
 
     def wait_for_sent(self, n: int, *, token: str | None = None, chat_id: int | str | None = None,
                       timeout: float = 10.0) -> list[SentMessage]:
         """Block until at least ``n`` matching messages were sent. Not for use inside the
         event loop that runs the bot (it would block it) - use ``awaited_sent`` there."""
-        with self._cond:
-            if self._cond.wait_for(lambda: len(self.sent(token, chat_id)) >= n, timeout):
+        with self._state.cond:
+            if self._state.cond.wait_for(lambda: len(self.sent(token, chat_id)) >= n, timeout):
                 return self.sent(token, chat_id)
         raise TimeoutError(self._timeout_message(n, token, chat_id, timeout))
 
@@ -291,10 +151,10 @@ class FakeTelegram:
         ``skip`` matching calls through)."""
         if status == 429 and description is None:
             description = f"Too Many Requests: retry after {retry_after or 1}"
-        with self._cond:
-            self._failures.append(_Failure(method.lower(), token, _chat_key(chat_id), status,
-                                           description or DESCRIPTIONS.get(status, "Error"),
-                                           retry_after, times, skip))
+        with self._state.cond:
+            self._state.failures.append(ScriptedFailure(
+                method.lower(), token, chat_key(chat_id), status,
+                description or DESCRIPTIONS.get(status, "Error"), retry_after, times, skip))
 
     def chaos(self, method: str = "sendMessage", *, rate: float = 0.3, token: str | None = None,
               hang: float = 1.0, faults: tuple[str, ...] = CHAOS_FAULTS, seed: int = 0) -> None:
@@ -303,212 +163,45 @@ class FakeTelegram:
         unknown = set(faults) - set(CHAOS_FAULTS)
         if unknown or not 0 <= rate <= 1:
             raise ValueError(f"faults must be among {CHAOS_FAULTS} and 0 <= rate <= 1, got {unknown or rate}")
-        with self._cond:
-            self._chaos.append(_Chaos(method.lower(), token, rate, hang, tuple(faults), random.Random(seed)))
+        with self._state.cond:
+            self._state.chaos.append(
+                ChaosRule(method.lower(), token, rate, hang, tuple(faults), random.Random(seed)))
 
     def block_chat(self, token: str, chat_id: int | str) -> None:
-        with self._cond:
-            self._blocked.add((token, _chat_key(chat_id)))
+        with self._state.cond:
+            self._state.blocked.add((token, chat_key(chat_id)))
 
     def unblock_chat(self, token: str, chat_id: int | str) -> None:
-        with self._cond:
-            self._blocked.discard((token, _chat_key(chat_id)))
+        with self._state.cond:
+            self._state.blocked.discard((token, chat_key(chat_id)))
 
     def set_latency(self, method: str, seconds: float) -> None:
-        with self._cond:
-            self._latency[method.lower()] = seconds
+        with self._state.cond:
+            self._state.latency[method.lower()] = seconds
 
     def calls(self, token: str | None = None, method: str | None = None) -> list[Call]:
         """Every request received (any status), oldest first; ``method`` is case-insensitive."""
-        with self._cond:
-            return [c for c in self._calls if (token is None or c.token == token)
+        with self._state.cond:
+            return [c for c in self._state.calls if (token is None or c.token == token)
                     and (method is None or c.method.lower() == method.lower())]
 
     def is_polling(self, token: str) -> bool:
         """True while a getUpdates request for ``token`` is waiting (long-polling)."""
-        with self._cond:
-            return self._bot(token).poll is not None
+        with self._state.cond:
+            return self._state.bot(token).poll is not None
 
     def pending_updates(self, token: str) -> int:
-        with self._cond:
-            return len(self._bot(token).updates)
+        with self._state.cond:
+            return len(self._state.bot(token).updates)
 
     def reset(self) -> None:
         """Forget updates, sent messages, calls, failures, latency and blocks (bots stay)."""
-        with self._cond:
-            self._clear()
-            for bot in self._bots.values():
+        state = self._state
+        with state.cond:
+            state.clear()
+            for bot in state.bots.values():
                 bot.updates.clear()
                 bot.commands.clear()
-            self.max_in_flight_send = self.in_flight_send
-            self._cond.notify_all()
-        self._server.call_soon(self._wake_all)
-
-    def _bot(self, token: str) -> _Bot:
-        try:
-            return self._bots[token]
-        except KeyError:
-            raise KeyError(f"unknown bot token {token!r}; call add_bot() first") from None
-
-    @staticmethod
-    def _message_id(bot: _Bot, chat_id: int | str, wanted: int | None = None) -> int:
-        message_id = wanted or bot.last_message_id.get(chat_id, 0) + 1
-        bot.last_message_id[chat_id] = max(message_id, bot.last_message_id.get(chat_id, 0))
-        return message_id
-
-    # ---------------------------------------------------------------- HTTP side
-    async def _endpoint(self, request: Request) -> JSONResponse:
-        token, method = request.path_params["token"], request.path_params["method"]
-        try:
-            params = await _read_params(request)
-        except ValueError:
-            return _error(400, "Bad Request: can't parse JSON object")
-        call = Call(token, _CANONICAL.get(method.lower(), method), params, time.time())
-        with self._cond:
-            self._calls.append(call)
-        response = await self._dispatch(request, token, call.method, params, call)
-        call.status = response.status_code
-        return response
-
-    def _pick_fault(self, name: str, token: str) -> tuple[str, float] | None:
-        with self._cond:
-            for chaos in self._chaos:
-                if chaos.method == name and chaos.token in (None, token) and chaos.rng.random() < chaos.rate:
-                    return chaos.rng.choice(chaos.faults), chaos.hang
-        return None
-
-    async def _dispatch(self, request: Request, token: str, method: str,
-                        params: dict[str, Any], call: Call) -> JSONResponse:
-        picked = self._pick_fault(method.lower(), token) if token in self._bots else None
-        if picked is None:
-            return await self._answer(request, token, method, params)
-        fault, hang = picked
-        call.fault = fault
-        if fault == "429":
-            return _error(429, retry_after=1)
-        if fault.isdigit():
-            return _error(int(fault))
-        response = await self._answer(request, token, method, params) if fault == "timeout_delivered" else _error(504)
-        await self._server.sleep(hang)
-        return response
-
-    async def _answer(self, request: Request, token: str, method: str,
-                      params: dict[str, Any]) -> JSONResponse:
-        bot = self._bots.get(token)
-        if bot is None:
-            return _error(401)
-        name = method.lower()
-        if name not in _CANONICAL:
-            return _error(404)
-        sending = name == "sendmessage"
-        with self._cond:
-            latency = self._latency.get(name, 0.0)
-            if sending:
-                self.in_flight_send += 1
-                self.max_in_flight_send = max(self.max_in_flight_send, self.in_flight_send)
-        try:
-            if latency > 0:
-                await self._server.sleep(latency)
-            failure = self._take_failure(name, token, params.get("chat_id"))
-            if failure is not None:
-                return _error(failure.status, failure.description, failure.retry_after)
-            if name == "getupdates":
-                return await self._get_updates(request, bot, params)
-            result = self._simple_method(name, bot, token, params)
-            return result if isinstance(result, JSONResponse) else _ok(result)
-        finally:
-            if sending:
-                with self._cond:
-                    self.in_flight_send -= 1
-
-    def _take_failure(self, name: str, token: str, chat_id: Any) -> _Failure | None:
-        with self._cond:
-            for failure in self._failures:
-                if (failure.method == name and failure.token in (None, token)
-                        and (failure.chat_id is None or failure.chat_id == _chat_key(chat_id))):
-                    if failure.skip > 0:
-                        failure.skip -= 1
-                        return None
-                    failure.times -= 1
-                    if failure.times <= 0:
-                        self._failures.remove(failure)
-                    return failure
-        return None
-
-    async def _get_updates(self, request: Request, bot: _Bot, params: dict[str, Any]) -> JSONResponse:
-        offset = int(params.get("offset") or 0)
-        limit = min(max(int(params.get("limit") or 100), 1), 100)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + max(float(params.get("timeout") or 0), 0.0)
-        poll = _Poll()
-        with self._cond:
-            if offset > 0:
-                bot.updates = [u for u in bot.updates if u["update_id"] >= offset]
-            elif offset < 0:
-                bot.updates = bot.updates[offset:]
-            previous = bot.poll
-            if previous is not None and self.conflict == "reject_newer":
-                return _error(409)
-            bot.poll = poll
-        if previous is not None:
-            previous.terminated = True
-            previous.wake.set()
-        disconnected = asyncio.ensure_future(wait_disconnect(request.receive))
-        try:
-            while True:
-                if poll.terminated:
-                    return _error(409)
-                with self._cond:
-                    batch = bot.updates[:limit]
-                remaining = deadline - loop.time()
-                if batch or remaining <= 0 or self._server.stopping or disconnected.done():
-                    return _ok(batch)
-                poll.wake.clear()
-                woken = asyncio.ensure_future(poll.wake.wait())
-                await asyncio.wait({woken, disconnected}, timeout=remaining,
-                                   return_when=asyncio.FIRST_COMPLETED)
-                woken.cancel()
-        finally:
-            disconnected.cancel()
-            with self._cond:
-                if bot.poll is poll:
-                    bot.poll = None
-
-    def _simple_method(self, name: str, bot: _Bot, token: str, params: dict[str, Any]) -> Any:
-        """Every method except getUpdates; runs on the server loop without awaiting."""
-        with self._cond:
-            if name == "sendmessage":
-                return self._send_message(bot, token, params)
-            if name == "getme":
-                return bot.user
-            if name == "deletewebhook" and params.get("drop_pending_updates"):
-                bot.updates.clear()
-            if name == "getwebhookinfo":
-                return {"url": "", "has_custom_certificate": False, "pending_update_count": len(bot.updates)}
-            if name in ("setmycommands", "deletemycommands"):
-                bot.commands = list(params.get("commands") or [])
-            if name == "getmycommands":
-                return bot.commands
-            return True  # deleteWebhook, sendChatAction, set/deleteMyCommands, close, logOut
-
-    def _send_message(self, bot: _Bot, token: str, params: dict[str, Any]) -> Any:
-        chat_id, text = _chat_key(params.get("chat_id")), params.get("text")
-        if chat_id in (None, ""):
-            return _error(400, "Bad Request: chat_id is empty")
-        if not text:
-            return _error(400, "Bad Request: message text is empty")
-        if (token, chat_id) in self._blocked:
-            return _error(403)
-        private = isinstance(chat_id, int) and chat_id > 0
-        chat = bot.chats.get(chat_id) or {"id": chat_id, "type": "private" if private else "group",
-                                          "first_name" if private else "title": "Test chat"}
-        message_id, now = self._message_id(bot, chat_id), time.time()
-        self._sent.append(SentMessage(token, chat_id, str(text), message_id, now, params))
-        self._cond.notify_all()
-        sender = {k: bot.user[k] for k in ("id", "is_bot", "first_name", "username")}
-        return {"message_id": message_id, "date": int(now), "chat": chat, "from": sender, "text": str(text)}
-
-
-_CANONICAL = {name.lower(): name for name in (
-    "getMe", "getUpdates", "deleteWebhook", "getWebhookInfo", "sendMessage", "sendChatAction",
-    "setMyCommands", "getMyCommands", "deleteMyCommands", "close", "logOut")}
+            state.max_in_flight_send = state.in_flight_send
+            state.cond.notify_all()
+        self._server.call_soon(state.wake_polls)

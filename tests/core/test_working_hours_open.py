@@ -1,4 +1,4 @@
-"""Tests for ai_agents.core.working_hours: parsing, open/closed, DST, holidays, away message."""
+"""Tests for working_hours.is_open / next_open: plan example, ranges, DST, holidays, aware times."""
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -7,34 +7,17 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ai_agents.core.working_hours import (
-    ScheduleError,
     TimeRange,
     WeeklySchedule,
     closed_period_key,
-    format_next_open,
     is_open,
     next_open,
     parse_schedule,
-    render_away_message,
 )
+from tests.core.working_hours_cases import every_day, office, utc
 
 NEW_YORK = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
-ALL_DAYS = (*WEEKDAYS, "saturday", "sunday")
-OFFICE = {day: {"start": "09:00", "end": "18:00"} for day in WEEKDAYS}  # the user's plan example
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-def every_day(start: str, end: str) -> dict:
-    return {day: {"start": start, "end": end} for day in ALL_DAYS}
-
-
-def office(tz: str = "UTC", holidays: tuple[str, ...] = ()) -> WeeklySchedule:
-    return parse_schedule(tz, OFFICE, list(holidays))
 
 
 def assert_next_open(schedule: WeeklySchedule, now: datetime, expected: datetime | None) -> None:
@@ -289,141 +272,10 @@ def test_next_open_gives_up_after_about_400_days() -> None:
     assert closed_period_key(schedule, utc(2026, 1, 1)) == "never"
 
 
-# ---------------------------------------------------------------- closed period key
-
-
-def test_closed_period_key_is_stable_per_closed_stretch() -> None:
-    schedule = office()
-    monday_night = [utc(2026, 1, 5, 18), utc(2026, 1, 5, 23, 30), utc(2026, 1, 6, 8, 59, 59)]
-    assert {closed_period_key(schedule, now) for now in monday_night} == {"2026-01-06T09:00:00+00:00"}
-    assert closed_period_key(schedule, utc(2026, 1, 6, 18)) == "2026-01-07T09:00:00+00:00"  # next night differs
-    assert closed_period_key(schedule, utc(2026, 1, 5, 8)) == "2026-01-05T09:00:00+00:00"  # previous night differs
-    weekend = [utc(2026, 1, 9, 18), utc(2026, 1, 10, 12), utc(2026, 1, 11, 23)]
-    assert {closed_period_key(schedule, now) for now in weekend} == {"2026-01-12T09:00:00+00:00"}
-    assert closed_period_key(schedule, utc(2026, 1, 5, 10)) is None
-
-
-# ---------------------------------------------------------------- validation
-
-
-@pytest.mark.parametrize(
-    ("timezone", "schedule", "holidays", "field", "message"),
-    [
-        ("Mars/Base", {}, [], "timezone",
-         "unknown timezone 'Mars/Base', expected an IANA name such as 'Europe/Berlin'"),
-        ("", {}, [], "timezone", "missing timezone"),
-        ("America", {}, [], "timezone", "unknown timezone 'America'"),
-        ("UTC", {"mondey": {"start": "09:00", "end": "18:00"}}, [], "schedule.mondey",
-         "unknown weekday 'mondey', expected one of monday..sunday"),
-        ("UTC", {"Monday": {"start": "09:00", "end": "18:00"}}, [], "schedule.Monday", "use lower-case 'monday'"),
-        ("UTC", {"monday": [{"start": "09:00", "end": "12:00"}, {"start": "9am", "end": "18:00"}]}, [],
-         "schedule.monday[1].start", "expected HH:MM 24-hour time, got '9am'"),
-        ("UTC", {"monday": {"start": "09:00", "end": "25:00"}}, [], "schedule.monday.end",
-         "expected HH:MM 24-hour time, got '25:00'"),
-        ("UTC", {"monday": {"start": 900, "end": "18:00"}}, [], "schedule.monday.start",
-         "expected HH:MM 24-hour time, got 900"),
-        ("UTC", {"monday": {"start": "24:00", "end": "06:00"}}, [], "schedule.monday.start",
-         "24:00 is only allowed as an end time"),
-        ("UTC", {"monday": {"start": "09:00", "end": "09:00"}}, [], "schedule.monday", "start equals end"),
-        ("UTC", {"monday": {"start": "09:00"}}, [], "schedule.monday.end", "missing time"),
-        ("UTC", {"monday": {"start": "09:00", "end": "18:00", "begin": "08:00"}}, [], "schedule.monday.begin",
-         "unknown key 'begin'"),
-        ("UTC", {"monday": "09:00-18:00"}, [], "schedule.monday", "expected a range"),
-        ("UTC", {"monday": ["09:00-18:00"]}, [], "schedule.monday[0]", "expected a range"),
-        ("UTC", ["monday"], [], "schedule", "expected an object mapping weekday names"),
-        ("UTC", {}, ["25.12.2026"], "holidays[0]", "expected a date in YYYY-MM-DD format, got '25.12.2026'"),
-        ("UTC", {}, ["2026-12-25", "2026-02-30"], "holidays[1]", "'2026-02-30' is not a real calendar date"),
-        ("UTC", {}, "2026-12-25", "holidays", "expected a list of dates"),
-    ],
-)
-def test_validation_error_points_at_the_field(
-    timezone: object, schedule: object, holidays: object, field: str, message: str
-) -> None:
-    with pytest.raises(ScheduleError) as caught:
-        parse_schedule(timezone, schedule, holidays)  # type: ignore[arg-type]
-    assert len(caught.value.problems) == 1, caught.value.problems
-    (got_field, got_message), = caught.value.problems
-    assert got_field == field
-    assert message in got_message
-
-
-def test_validation_collects_all_problems() -> None:
-    with pytest.raises(ValueError) as caught:  # ScheduleError is a ValueError
-        parse_schedule(
-            "Mars/Base",
-            {"mondey": {"start": "09:00", "end": "18:00"}, "friday": {"start": "9am", "end": "18:00"}},
-            ["2026-12-25", "tomorrow"],
-        )
-    assert isinstance(caught.value, ScheduleError)
-    assert [f for f, _ in caught.value.problems] == [
-        "timezone", "schedule.mondey", "schedule.friday.start", "holidays[1]",
-    ]
-    assert "schedule.friday.start: expected HH:MM 24-hour time, got '9am'" in str(caught.value)
-
-
-def test_valid_schedule_structure() -> None:
-    schedule = parse_schedule(
-        "Europe/Berlin",
-        {"monday": [{"start": "9:00", "end": "12:00"}, {"start": "22:00", "end": "06:00"}]},
-        ["2026-12-25", "2026-12-25"],
-    )
-    assert schedule.timezone == "Europe/Berlin"
-    assert schedule.days == {0: (TimeRange(540, 720), TimeRange(1320, 1800))}
-    assert schedule.days[0][1].overnight
-    assert schedule.holidays == frozenset({date(2026, 12, 25)})
-
-
-@pytest.mark.parametrize(("start", "end"), [(-1, 60), (60, 60), (600, 2100), (0, 1441)])
-def test_time_range_rejects_invalid_minutes(start: int, end: int) -> None:
-    with pytest.raises(ValueError):
-        TimeRange(start, end)
+# ---------------------------------------------------------------- timezone-aware input only
 
 
 @pytest.mark.parametrize("function", [is_open, next_open, closed_period_key])
 def test_naive_datetime_rejected(function: Callable[[WeeklySchedule, datetime], object]) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         function(office(), datetime(2026, 1, 5, 10))
-
-
-# ---------------------------------------------------------------- away message
-
-
-@pytest.mark.parametrize(
-    ("tz", "now", "expected"),
-    [
-        ("UTC", utc(2026, 1, 5, 20), "Tuesday 09:00 UTC"),
-        ("Europe/Berlin", utc(2026, 1, 5, 20), "Tuesday 09:00 CET"),
-        ("Europe/Berlin", utc(2026, 7, 3, 20), "Monday 09:00 CEST"),
-        ("America/New_York", utc(2026, 3, 7, 12), "Monday 09:00 EDT"),
-        ("America/Sao_Paulo", utc(2026, 1, 5, 22), "Tuesday 09:00 UTC-03"),  # numeric abbreviation
-    ],
-)
-def test_format_next_open(tz: str, now: datetime, expected: str) -> None:
-    schedule = office(tz)
-    assert format_next_open(next_open(schedule, now), now) == expected
-
-
-def test_format_next_open_adds_date_when_a_week_or_more_away() -> None:
-    schedule = office(holidays=tuple(str(date(2026, 7, 1) + timedelta(days=i)) for i in range(92)))
-    now = utc(2026, 6, 30, 20)
-    assert format_next_open(next_open(schedule, now), now) == "Thursday 2026-10-01 09:00 UTC"
-    assert format_next_open(utc(2026, 10, 1, 9)) == "Thursday 09:00 UTC"
-
-
-@pytest.mark.parametrize(
-    ("template", "expected"),
-    [
-        ("We're away. Back {next_open}.", "We're away. Back Tuesday 09:00 UTC."),
-        ("We're away, leave a message.", "We're away, leave a message."),
-        ("Hi {name}! {{ {next_open} }} {", "Hi {name}! {{ Tuesday 09:00 UTC }} {"),
-        ("{next_open}/{next_open}", "Tuesday 09:00 UTC/Tuesday 09:00 UTC"),
-        ("}{ {0} {next_open", "}{ {0} {next_open"),
-    ],
-)
-def test_render_away_message(template: str, expected: str) -> None:
-    assert render_away_message(template, office(), utc(2026, 1, 5, 20)) == expected
-
-
-def test_render_away_message_without_any_opening() -> None:
-    schedule = parse_schedule("UTC", {})
-    assert render_away_message("Back {next_open}.", schedule, utc(2026, 1, 5, 20)) == "Back soon."
