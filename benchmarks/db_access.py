@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, func, select, update
 
-from benchmarks.common import ROOT
+from benchmarks.common import ROOT, cpu_seconds
 from benchmarks.probes import LoopLagProbe
 
 MODES = ("thread", "asyncio")
@@ -115,23 +114,19 @@ async def _drive(transaction, transactions: int, concurrency: int) -> None:
         await transaction(n)
     lag = LoopLagProbe().start()
     left = iter(range(transactions))
-    cpu, started = _cpu_seconds(), time.perf_counter()
+    cpu, started = cpu_seconds(), time.perf_counter()
 
     async def worker() -> None:
         for n in left:
             await transaction(n)
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     await lag.stop()
     summary = lag.summary()
     print(json.dumps({"per_s": transactions / elapsed, "cpu_us": cpu * 1e6 / transactions,
                       "lag_p99_ms": summary["lag_p99_ms"], "lag_max_ms": summary["lag_max_ms"]}))
 
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
 import statistics
 import subprocess
 import sys
 import time
 
-from benchmarks.common import ROOT
+from benchmarks.common import ROOT, cpu_seconds
 
 CLIENTS = ("httpx default", "httpx asyncio", "httpx2 default", "httpx2 asyncio")
 BODY = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hello there"}]}
@@ -45,14 +44,10 @@ async def _load(name: str, url: str, requests: int, concurrency: int) -> dict:
             for _ in left:
                 (await client.post(url, json=BODY)).raise_for_status()
 
-        cpu, started = _cpu_seconds(), time.perf_counter()
+        cpu, started = cpu_seconds(), time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return {"cpu_us": (_cpu_seconds() - cpu) * 1e6 / requests, "per_s": requests / (time.perf_counter() - started)}
+        return {"cpu_us": (cpu_seconds() - cpu) * 1e6 / requests, "per_s": requests / (time.perf_counter() - started)}
 
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:

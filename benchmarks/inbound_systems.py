@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import agent_body, peak_rss_mb, telegram_body
+from benchmarks.common import agent_body, cpu_seconds, peak_rss_mb, telegram_body
 from benchmarks.probes import LoopLagProbe, TransactionCounter
 
 TOKEN = "9009:AAbenchmarkbottokenvalue0000000009"
@@ -119,7 +118,7 @@ async def _serve_until_stdin_closes(transactions: TransactionCounter | None = No
             lag.reset()
             if transactions is not None:
                 transactions.reset()
-            cpu_at_mark = _cpu_seconds()
+            cpu_at_mark = cpu_seconds()
             if profile_path:
                 from pyinstrument import Profiler
 
@@ -129,7 +128,7 @@ async def _serve_until_stdin_closes(transactions: TransactionCounter | None = No
         profiler.stop()
         Path(profile_path).write_text(profiler.output_text(unicode=True, show_all=bool(os.environ.get("BENCH_PROFILE_ALL"))))
     await lag.stop()
-    report = {"peak_rss_mb": round(peak_rss_mb(), 1), "cpu_s": round(_cpu_seconds() - cpu_at_mark, 2),
+    report = {"peak_rss_mb": round(peak_rss_mb(), 1), "cpu_s": round(cpu_seconds() - cpu_at_mark, 2),
               "stalls": dict(lag.stalls), **lag.summary()}
     if transactions is not None:
         report.update(transactions.summary())
@@ -137,7 +136,3 @@ async def _serve_until_stdin_closes(transactions: TransactionCounter | None = No
         report.update(extra())
     print(json.dumps(report), flush=True)
 
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
