@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import datetime, timezone
 
+import httpx
 import pytest
 from sqlmodel import Session, select
 from starlette.applications import Starlette
@@ -218,6 +220,32 @@ async def test_alerts_reach_a_telegram_chat_and_a_webhook(live, live_api, fake_t
         assert alert[0].text.startswith("⚠️ negative sentiment (Olga): Negative message (-0.")
         await wait_until(lambda: len(received) == 1, what="webhook call")
     assert received[0]["kind"] == "negative_sentiment" and received[0]["conversation_id"]
+
+
+async def test_alerts_delivered_together_share_one_webhook_client_made_off_the_event_loop(
+    live, live_api, fake_telegram, fake_openai, monkeypatch
+):
+    """Making an HTTP client loads the CA certificates, a stall of tens of ms: not on the loop."""
+    received, made_in = [], []
+    real_client = httpx.AsyncClient
+
+    def recording(*args, **kwargs):
+        made_in.append(threading.get_ident())
+        return real_client(*args, **kwargs)
+
+    async def hook(request):
+        received.append((await request.json())["kind"])
+        return JSONResponse({"ok": True})
+
+    monkeypatch.setattr(httpx, "AsyncClient", recording)
+    with BackgroundServer(Starlette(routes=[Route("/hook", hook, methods=["POST"])])) as server:
+        settings = {"sentiment": {**PLAN_SENTIMENT["sentiment"], "alert_webhook_url": server.base_url + "/hook"}}
+        await agent_with_bot(live_api, fake_telegram, settings)
+        made_in.clear()  # the test's own API client
+        fake_telegram.push_message(TOKEN, 12, PLAN_MESSAGES[2])  # very negative: an alert and an escalation
+        await wait_until(lambda: len(received) == 2, what="webhook calls")
+    assert sorted(received) == ["escalation", "negative_sentiment"]
+    assert len(made_in) == 1 and made_in[0] != threading.get_ident()
 
 
 async def test_manager_message_translated_when_agent_asks(live, live_api, fake_telegram, fake_openai, logs):
