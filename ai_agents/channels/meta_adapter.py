@@ -68,7 +68,7 @@ class MetaAdapter(BackgroundAdapter):
     @classmethod
     async def probe(cls, spec: AdapterSpec) -> Identity:
         """Check the access token against the Graph API."""
-        client = GraphClient(spec)
+        client = await asyncio.to_thread(GraphClient, spec)  # its HTTP client loads the CA certificates
         try:
             return await cls.identity(client, spec)
         except GraphError as exc:

@@ -109,7 +109,7 @@ class TelegramAdapter(BackgroundAdapter):
     @classmethod
     async def probe(cls, spec: AdapterSpec) -> Identity:
         """Check the token with getMe."""
-        bot = make_bot(spec)
+        bot = await asyncio.to_thread(make_bot, spec)  # its HTTP clients load the CA certificates
         token = spec.credentials["token"]
         try:
             async with bot:
