@@ -8,6 +8,7 @@ import resource
 import statistics
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +53,11 @@ def parse_worker_args(description: str, choices: list[str], default: str, argv: 
     return args
 
 
-def run_in_fresh_processes(module: str, name: str, processes: int) -> list[dict[str, Any]]:
-    """Run ``python -m module --worker name`` ``processes`` times; the JSON each printed last."""
-    command = [sys.executable, "-m", module, "--worker", name]
+def run_in_fresh_processes(
+    module: str, name: str, processes: int, extra_args: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """Run ``python -m module --worker name *extra_args`` ``processes`` times; the JSON each printed last."""
+    command = [sys.executable, "-m", module, "--worker", name, *extra_args]
     runs = []
     for _ in range(processes):
         completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)

@@ -17,9 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from contextlib import nullcontext
@@ -27,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, func, select, update
 
-from benchmarks.common import ROOT, cpu_seconds
+from benchmarks.common import cpu_seconds, median_figures, run_in_fresh_processes
 from benchmarks.probes import LoopLagProbe
 
 MODES = ("thread", "asyncio")
@@ -131,31 +128,30 @@ async def _drive(transaction, transactions: int, concurrency: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--worker", nargs=2, metavar=("MODE", "URL"))
+    parser.add_argument("--worker", choices=MODES, help="(in the child process) the mode to measure")
     parser.add_argument("--transactions", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--database-url", default="", help="e.g. postgresql://... (an empty database); default: temp SQLite")
+    parser.add_argument(
+        "--database-url", default="", help="e.g. postgresql://... (an empty database); default: temp SQLite"
+    )
     args = parser.parse_args()
+    url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-db-')) / 'bench.db'}"
     if args.worker:
-        mode, url = args.worker
-        runner = _thread_mode if mode == "thread" else _asyncio_mode
+        runner = _thread_mode if args.worker == "thread" else _asyncio_mode
         asyncio.run(runner(url, args.transactions, args.concurrency))
         return
-    url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-db-')) / 'bench.db'}"
+    load = ["--database-url", url, "--transactions", str(args.transactions), "--concurrency", str(args.concurrency)]
     results: dict[str, list[dict]] = {mode: [] for mode in MODES}
     for _ in range(args.runs):  # alternating, so a drift of the machine's speed hits both alike
         for mode in MODES:
             _prepare(url)
-            command = [sys.executable, "-m", "benchmarks.db_access", "--worker", mode, url,
-                       "--transactions", str(args.transactions), "--concurrency", str(args.concurrency)]
-            out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
-            results[mode].append(json.loads(out.strip().splitlines()[-1]))
+            results[mode] += run_in_fresh_processes("benchmarks.db_access", mode, 1, load)
     database = url.split(":", 1)[0]
     print(f"{args.transactions} transactions (select, insert, update) from {args.concurrency} tasks on {database}, "
           f"median of {args.runs} runs")
     print(f"{'mode':>8} {'tx/s':>8} {'CPU us/tx':>10} {'lag p99 ms':>11} {'lag max ms':>11}")
-    medians = {mode: {key: statistics.median(r[key] for r in runs) for key in runs[0]} for mode, runs in results.items()}
+    medians = {mode: median_figures(runs) for mode, runs in results.items()}
     for mode, m in medians.items():
         print(f"{mode:>8} {m['per_s']:8.0f} {m['cpu_us']:10.0f} {m['lag_p99_ms']:11.1f} {m['lag_max_ms']:11.1f}")
     ratio = medians["asyncio"]["per_s"] / medians["thread"]["per_s"]

@@ -12,12 +12,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
-import subprocess
-import sys
 import time
 
-from benchmarks.common import ROOT, cpu_seconds
+from benchmarks.common import cpu_seconds, median_figures, run_in_fresh_processes
 
 CLIENTS = ("httpx default", "httpx asyncio", "httpx2 default", "httpx2 asyncio")
 BODY = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hello there"}]}
@@ -52,28 +49,26 @@ async def _load(name: str, url: str, requests: int, concurrency: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--worker", nargs=2, metavar=("CLIENT", "URL"))
+    parser.add_argument("--worker", choices=CLIENTS, help="(in the child process) the client to measure")
+    parser.add_argument("--url", help="(in the child process) where to POST")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     if args.worker:
-        name, url = args.worker
-        print(json.dumps(asyncio.run(_load(name, url, args.requests, args.concurrency))))
+        print(json.dumps(asyncio.run(_load(args.worker, args.url, args.requests, args.concurrency))))
         return
     from tests.fakes.openai_server import FakeOpenAI
 
     results: dict[str, list[dict]] = {name: [] for name in CLIENTS}
     with FakeOpenAI() as llm:
         url = llm.base_url + "/v1/chat/completions"
+        load = ["--url", url, "--requests", str(args.requests), "--concurrency", str(args.concurrency)]
         for _ in range(args.runs):
             for name in CLIENTS:
-                command = [sys.executable, "-m", "benchmarks.http_clients", "--worker", name, url,
-                           "--requests", str(args.requests), "--concurrency", str(args.concurrency)]
-                out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
-                results[name].append(json.loads(out.strip().splitlines()[-1]))
+                results[name] += run_in_fresh_processes("benchmarks.http_clients", name, 1, load)
     print(f"{args.requests} POSTs from {args.concurrency} tasks, median of {args.runs} runs (client process CPU)")
-    medians = {name: {key: statistics.median(r[key] for r in runs) for key in runs[0]} for name, runs in results.items()}
+    medians = {name: median_figures(runs) for name, runs in results.items()}
     for name, figures in medians.items():
         print(f"{name:>15}: {figures['cpu_us']:7.0f} us CPU per request, {figures['per_s']:6.0f} requests/s")
     for library in ("httpx", "httpx2"):

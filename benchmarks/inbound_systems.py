@@ -126,7 +126,8 @@ async def _serve_until_stdin_closes(transactions: TransactionCounter | None = No
                 profiler.start()
     if profiler is not None:
         profiler.stop()
-        Path(profile_path).write_text(profiler.output_text(unicode=True, show_all=bool(os.environ.get("BENCH_PROFILE_ALL"))))
+        every_frame = bool(os.environ.get("BENCH_PROFILE_ALL"))
+        Path(profile_path).write_text(profiler.output_text(unicode=True, show_all=every_frame))
     await lag.stop()
     report = {"peak_rss_mb": round(peak_rss_mb(), 1), "cpu_s": round(cpu_seconds() - cpu_at_mark, 2),
               "stalls": dict(lag.stalls), **lag.summary()}
